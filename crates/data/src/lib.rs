@@ -1,0 +1,19 @@
+//! Data for synthkit: reading tables, typing columns, the reversible mode-specific transform
+//! (CTGAN, arXiv:1907.00503), the conditional sampler (training-by-sampling) and stratified
+//! splits. This crate does not depend on burn.
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod io;
+pub mod layout;
+pub mod matrix;
+pub mod sampler;
+pub mod schema;
+pub mod split;
+pub mod transform;
+
+pub use error::{DataError, DataResult};
+pub use layout::{Activation, ColumnLayout, CondBlock, Layout, Span};
+pub use matrix::Matrix;
+pub use schema::{ColumnKind, ColumnSpec, Schema, SchemaOptions};
+pub use transform::{DataTransformer, TransformerParams};

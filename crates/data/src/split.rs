@@ -1,0 +1,88 @@
+//! Seeded stratified train/test splits.
+
+use polars::prelude::*;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use crate::error::{DataError, DataResult};
+use crate::transform::values;
+
+/// Splits `df` into (train, test) with `test_fraction` of each class of `target` in test
+/// (rounded per class, at least one row of a class of two or more rows), shuffled by `seed`.
+/// Row order within each part follows the original order.
+pub fn stratified_split(
+    df: &DataFrame,
+    target: &str,
+    test_fraction: f64,
+    seed: u64,
+) -> DataResult<(DataFrame, DataFrame)> {
+    if !(test_fraction > 0.0 && test_fraction < 1.0) {
+        return Err(DataError::Param {
+            name: "test_fraction",
+            reason: format!("{test_fraction} is not strictly between 0 and 1"),
+        });
+    }
+    let labels = values::label_values(values::column(df, target)?)?;
+    let mut groups = std::collections::BTreeMap::<Option<String>, Vec<IdxSize>>::new();
+    for (i, l) in labels.into_iter().enumerate() {
+        groups.entry(l).or_default().push(i as IdxSize);
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for (_, mut ids) in groups {
+        ids.shuffle(&mut rng);
+        let mut k = (ids.len() as f64 * test_fraction).round() as usize;
+        if ids.len() >= 2 {
+            k = k.clamp(1, ids.len() - 1);
+        }
+        test.extend_from_slice(&ids[..k]);
+        train.extend_from_slice(&ids[k..]);
+    }
+    train.sort_unstable();
+    test.sort_unstable();
+    let take = |ids: Vec<IdxSize>| df.take(&IdxCa::from_vec("idx".into(), ids));
+    Ok((take(train)?, take(test)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_shares_are_kept_and_parts_are_disjoint() {
+        let y: Vec<&str> = (0..1000)
+            .map(|i| if i % 10 == 0 { "rare" } else { "common" })
+            .collect();
+        let id: Vec<i64> = (0..1000).collect();
+        let df = df!("id" => id, "y" => y).unwrap();
+        let (tr, te) = stratified_split(&df, "y", 0.3, 42).unwrap();
+        assert_eq!(tr.height() + te.height(), 1000);
+        let rare = |d: &DataFrame| {
+            d.column("y")
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .filter(|v| *v == Some("rare"))
+                .count()
+        };
+        assert_eq!(rare(&te), 30);
+        assert_eq!(rare(&tr), 70);
+        let mut all: Vec<i64> = tr
+            .column("id")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        all.extend(te.column("id").unwrap().i64().unwrap().into_no_null_iter());
+        all.sort_unstable();
+        assert_eq!(all, (0..1000).collect::<Vec<_>>());
+        // Same seed, same split; another seed, another split.
+        let (_, te2) = stratified_split(&df, "y", 0.3, 42).unwrap();
+        assert!(te.equals(&te2));
+        let (_, te3) = stratified_split(&df, "y", 0.3, 43).unwrap();
+        assert!(!te.equals(&te3));
+    }
+}
