@@ -1,0 +1,34 @@
+//! # synthkit-eval
+//!
+//! Does synthetic data help, measured on real held-out rows? This crate answers with numbers:
+//!
+//! - [`metrics`]: minority F1, macro F1, ROC-AUC, PR-AUC (average precision) and recall at a
+//!   fixed precision, as scikit-learn defines them;
+//! - [`encode`]: a numeric encoding of a table fitted on real train (one-hot + standardised
+//!   numerics with mean imputation and missing indicators);
+//! - [`classifier`]: the downstream classifiers (forust-ml boosted trees, linfa logistic
+//!   regression);
+//! - [`oversample`]: the baselines (random, SMOTE, SMOTE-NC, Borderline-SMOTE, ADASYN) after
+//!   imbalanced-learn;
+//! - [`utility`]: the TRTR / TSTR / augmentation-vs-baselines runner over seeds, with paired
+//!   comparisons against SMOTE;
+//! - [`fidelity`]: SDMetrics column shapes and pair trends, overall and for the rare class,
+//!   and the detection score;
+//! - [`privacy`]: DCR, exact copies, NNDR, overfitting protection, membership inference;
+//! - [`stats`]: mean ± std and exact paired tests.
+//!
+//! The crate does not depend on burn: generators are run elsewhere and their rows are passed in
+//! as polars `DataFrame`s.
+#![warn(missing_docs)]
+
+pub mod classifier;
+pub mod encode;
+pub mod error;
+pub mod fidelity;
+pub mod metrics;
+pub mod oversample;
+pub mod privacy;
+pub mod stats;
+pub mod utility;
+
+pub use error::{EvalError, EvalResult};
