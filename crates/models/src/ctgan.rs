@@ -1,0 +1,422 @@
+//! CTGAN's networks (arXiv:1907.00503; reference `ctgan/synthesizers/ctgan.py` L19–98): a
+//! residual generator and a PacGAN WGAN-GP critic whose input gradient is written in closed form,
+//! because burn 0.22 has only first-order autodiff (BURN.md §3.3).
+
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
+use burn::prelude::*;
+use burn::tensor::Distribution;
+use burn::tensor::activation::{leaky_relu, relu};
+
+use crate::config::CtganConfig;
+
+/// LeakyReLU negative slope of the critic (ctgan.py L49).
+pub const LEAKY_SLOPE: f64 = 0.2;
+
+/// One generator block: Linear → BatchNorm → ReLU, output concatenated with the input
+/// (`Residual`, ctgan.py L65–79). The width grows by `d_out` per block.
+#[derive(Module, Debug)]
+pub struct Residual {
+    fc: Linear,
+    bn: BatchNorm,
+}
+
+impl Residual {
+    /// # Shapes
+    /// - `x`: `[batch, d_in]`; returns `[batch, d_out + d_in]`
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let out = relu(self.bn.forward(self.fc.forward(x.clone()))); // [batch, d_out]
+        Tensor::cat(vec![out, x], 1) // [batch, d_out + d_in]
+    }
+}
+
+/// CTGAN's generator: residual blocks, then a Linear to the data width. Outputs raw logits;
+/// apply [`crate::activation::ctgan_activate`] to get a data row.
+#[derive(Module, Debug)]
+pub struct Generator {
+    blocks: Vec<Residual>,
+    out: Linear,
+}
+
+/// Sizes a [`Generator`].
+#[derive(Clone, Debug)]
+pub struct GeneratorConfig {
+    /// Noise width plus condition width.
+    pub input_dim: usize,
+    /// Residual block widths.
+    pub dims: Vec<usize>,
+    /// Encoded data width.
+    pub data_dim: usize,
+}
+
+impl GeneratorConfig {
+    /// Builds the generator on `device` (PyTorch's default Linear init, U(±1/√fan_in)).
+    pub fn init(&self, device: &Device) -> Generator {
+        let mut width = self.input_dim;
+        let mut blocks = Vec::with_capacity(self.dims.len());
+        for &d in &self.dims {
+            blocks.push(Residual {
+                fc: LinearConfig::new(width, d).init(device),
+                bn: BatchNormConfig::new(d).init(device),
+            });
+            width += d;
+        }
+        Generator {
+            blocks,
+            out: LinearConfig::new(width, self.data_dim).init(device),
+        }
+    }
+}
+
+impl Generator {
+    /// # Shapes
+    /// - `z`: `[batch, embedding_dim + cond_dim]` (noise ⊕ condition)
+    /// - returns `[batch, data_dim]` raw logits
+    pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
+        let mut h = z;
+        for b in &self.blocks {
+            h = b.forward(h); // [batch, width += d]
+        }
+        self.out.forward(h) // [batch, data_dim]
+    }
+}
+
+/// CTGAN's PacGAN critic: `pac` rows are packed into one input, then per hidden width
+/// Linear → LeakyReLU(0.2) → Dropout, then Linear → 1, no sigmoid (ctgan.py L19–62).
+///
+/// Dropout is applied with explicit masks (see [`Discriminator::dropout_masks`]) so that the
+/// closed-form [`Discriminator::input_grad`] can reuse the forward pass's masks.
+#[derive(Module, Debug)]
+pub struct Discriminator {
+    hidden: Vec<Linear>,
+    out: Linear,
+    pac: usize,
+    dropout: f64,
+}
+
+/// Sizes a [`Discriminator`].
+#[derive(Clone, Debug)]
+pub struct DiscriminatorConfig {
+    /// Width of one row: encoded data plus condition.
+    pub input_dim: usize,
+    /// Hidden widths.
+    pub dims: Vec<usize>,
+    /// Rows per pack.
+    pub pac: usize,
+    /// Dropout probability.
+    pub dropout: f64,
+}
+
+impl DiscriminatorConfig {
+    /// Builds the critic on `device`.
+    pub fn init(&self, device: &Device) -> Discriminator {
+        let mut width = self.input_dim * self.pac;
+        let mut hidden = Vec::with_capacity(self.dims.len());
+        for &d in &self.dims {
+            hidden.push(LinearConfig::new(width, d).init(device));
+            width = d;
+        }
+        Discriminator {
+            hidden,
+            out: LinearConfig::new(width, 1).init(device),
+            pac: self.pac,
+            dropout: self.dropout,
+        }
+    }
+}
+
+impl CtganConfig {
+    /// Builds the generator and critic for `data_dim` encoded columns and a `cond_dim`-wide
+    /// condition vector.
+    pub fn init(
+        &self,
+        data_dim: usize,
+        cond_dim: usize,
+        device: &Device,
+    ) -> (Generator, Discriminator) {
+        let g = GeneratorConfig {
+            input_dim: self.embedding_dim + cond_dim,
+            dims: self.generator_dims.clone(),
+            data_dim,
+        }
+        .init(device);
+        let d = DiscriminatorConfig {
+            input_dim: data_dim + cond_dim,
+            dims: self.discriminator_dims.clone(),
+            pac: self.pac,
+            dropout: self.discriminator_dropout,
+        }
+        .init(device);
+        (g, d)
+    }
+}
+
+impl Discriminator {
+    /// Rows per pack.
+    pub fn pac(&self) -> usize {
+        self.pac
+    }
+
+    /// Inverted-dropout masks for one forward pass over `groups` packs: entries are `0` or
+    /// `1/(1−p)`, drawn from the device RNG. With `train == false` (or `p == 0`) they are all ones.
+    ///
+    /// # Shapes
+    /// - returns one `[groups, hidden_i]` tensor per hidden layer
+    pub fn dropout_masks(&self, groups: usize, train: bool, device: &Device) -> Vec<Tensor<2>> {
+        self.hidden
+            .iter()
+            .map(|l| {
+                let [_, d] = l.weight.dims();
+                if train && self.dropout > 0.0 {
+                    let keep = 1.0 - self.dropout;
+                    Tensor::<2>::random([groups, d], Distribution::Bernoulli(keep), device)
+                        .div_scalar(keep)
+                } else {
+                    Tensor::ones([groups, d], device)
+                }
+            })
+            .collect()
+    }
+
+    /// Packs `pac` consecutive rows into one.
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, d]` with `batch % pac == 0`; returns `[batch / pac, pac * d]`
+    pub fn pack(&self, x: Tensor<2>) -> Tensor<2> {
+        let [b, d] = x.dims();
+        assert_eq!(
+            b % self.pac,
+            0,
+            "batch ({b}) must be a multiple of pac ({})",
+            self.pac
+        );
+        x.reshape([b / self.pac, self.pac * d])
+    }
+
+    /// Critic scores of packed input.
+    ///
+    /// # Shapes
+    /// - `packed`: `[batch / pac, pac * d]`
+    /// - `masks`: from [`Self::dropout_masks`] with `groups = batch / pac`
+    /// - returns `[batch / pac, 1]`
+    pub fn forward_packed(&self, packed: Tensor<2>, masks: &[Tensor<2>]) -> Tensor<2> {
+        let mut h = packed;
+        for (l, m) in self.hidden.iter().zip(masks) {
+            h = leaky_relu(l.forward(h), LEAKY_SLOPE) * m.clone(); // [groups, hidden_i]
+        }
+        self.out.forward(h) // [groups, 1]
+    }
+
+    /// Critic scores.
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, d]` (data ⊕ condition); returns `[batch / pac, 1]`
+    pub fn forward(&self, x: Tensor<2>, masks: &[Tensor<2>]) -> Tensor<2> {
+        self.forward_packed(self.pack(x), masks)
+    }
+
+    /// Closed-form gradient of `Σ forward_packed(packed)` with respect to `packed`, built from
+    /// ordinary tensor ops so that it stays differentiable in the weights (double backprop by
+    /// hand, BURN.md §3.3):
+    /// `g = ((1·W_outᵀ) ⊙ s_N ⊙ m_N) W_Nᵀ … ⊙ s_1 ⊙ m_1) W_1ᵀ`, where `s_i = 1` if the
+    /// pre-activation is positive and `0.2` otherwise (detached), and `m_i` are the dropout masks
+    /// of the same pass. Biases do not enter: the input gradient of a piecewise-linear net does
+    /// not depend on them. Each pack's output depends only on its own row, so row `j` of the
+    /// result is the gradient of pack `j`'s score.
+    ///
+    /// # Shapes
+    /// - `packed`: `[groups, pac * d]`; returns `[groups, pac * d]`
+    pub fn input_grad(&self, packed: Tensor<2>, masks: &[Tensor<2>]) -> Tensor<2> {
+        let [groups, _] = packed.dims();
+        let device = packed.device();
+        let mut slopes = Vec::with_capacity(self.hidden.len());
+        let mut h = packed;
+        for (l, m) in self.hidden.iter().zip(masks) {
+            let z = l.forward(h); // [groups, hidden_i]
+            let s = z
+                .clone()
+                .greater_elem(0.0)
+                .float()
+                .mul_scalar(1.0 - LEAKY_SLOPE)
+                .add_scalar(LEAKY_SLOPE)
+                .detach();
+            slopes.push(s);
+            h = leaky_relu(z, LEAKY_SLOPE) * m.clone();
+        }
+        let ones = Tensor::<2>::ones([groups, 1], &device);
+        let mut g = ones.matmul(self.out.weight.val().transpose()); // [groups, hidden_N]
+        for ((l, m), s) in self.hidden.iter().zip(masks).zip(slopes).rev() {
+            g = (g * s * m.clone()).matmul(l.weight.val().transpose()); // [groups, width_{i-1}]
+        }
+        g
+    }
+
+    /// WGAN-GP gradient penalty as in the reference (`calc_gradient_penalty`, ctgan.py L35–57):
+    /// one α ~ U(0, 1) per pack, `x̂ = α·real + (1−α)·fake` on the concatenated
+    /// [data ⊕ condition] rows, the critic's input gradient at `x̂` (fresh dropout masks, as the
+    /// reference runs a separate forward pass), its L2 norm over each pack's flattened gradient,
+    /// and `λ · mean((‖∇‖ − 1)²)`. Gradients flow into the critic's weights only; `real` and
+    /// `fake` are detached here.
+    ///
+    /// # Shapes
+    /// - `real`, `fake`: `[batch, d]`; returns `[1]`
+    pub fn gradient_penalty(
+        &self,
+        real: Tensor<2>,
+        fake: Tensor<2>,
+        lambda: f64,
+        train: bool,
+    ) -> Tensor<1> {
+        let [b, d] = real.dims();
+        let device = real.device();
+        let groups = b / self.pac;
+        let alpha = Tensor::<3>::random([groups, 1, 1], Distribution::Uniform(0.0, 1.0), &device)
+            .expand([groups, self.pac, d])
+            .reshape([b, d]); // [batch, d], constant within a pack
+        let interp =
+            (real.detach() * alpha.clone() + fake.detach() * alpha.neg().add_scalar(1.0)).detach();
+        let masks = self.dropout_masks(groups, train, &device);
+        let g = self.input_grad(self.pack(interp), &masks); // [groups, pac * d]
+        let norm = g.powi_scalar(2).sum_dim(1).add_scalar(1e-12).sqrt(); // [groups, 1]
+        norm.sub_scalar(1.0)
+            .powi_scalar(2)
+            .mean()
+            .mul_scalar(lambda)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::Tolerance;
+    use serial_test::serial;
+
+    fn small() -> (Discriminator, Device) {
+        let device = Device::flex().autodiff();
+        device.seed(3);
+        let d = DiscriminatorConfig {
+            input_dim: 5,
+            dims: vec![7, 6],
+            pac: 2,
+            dropout: 0.5,
+        }
+        .init(&device);
+        (d, device)
+    }
+
+    fn vec2(t: Tensor<2>) -> Vec<f32> {
+        t.into_data().try_to_vec_as::<f32>().unwrap()
+    }
+
+    #[test]
+    #[serial]
+    fn generator_and_critic_shapes() {
+        let device = Device::flex().autodiff();
+        device.seed(0);
+        let cfg = CtganConfig {
+            embedding_dim: 8,
+            generator_dims: vec![16, 12],
+            discriminator_dims: vec![10],
+            pac: 4,
+            ..Default::default()
+        };
+        let (g, d) = cfg.init(9, 3, &device);
+        let z = Tensor::<2>::random([8, 11], Distribution::Normal(0.0, 1.0), &device);
+        let out = g.forward(z);
+        assert_eq!(out.dims(), [8, 9]);
+        let x = Tensor::<2>::random([8, 12], Distribution::Default, &device);
+        let masks = d.dropout_masks(2, true, &device);
+        assert_eq!(masks[0].dims(), [2, 10]);
+        assert_eq!(d.forward(x, &masks).dims(), [2, 1]);
+    }
+
+    #[test]
+    #[serial]
+    fn closed_form_input_grad_equals_autodiff() {
+        let (d, device) = small();
+        let x =
+            Tensor::<2>::random([3, 10], Distribution::Normal(0.0, 1.0), &device).require_grad();
+        let masks = d.dropout_masks(3, true, &device);
+        let y = d.forward_packed(x.clone(), &masks).sum();
+        let grads = y.backward();
+        let auto = x.grad(&grads).unwrap();
+        let closed = d.input_grad(x.detach(), &masks).inner();
+        closed
+            .into_data()
+            .assert_approx_eq::<f32>(&auto.into_data(), Tolerance::absolute(1e-6));
+    }
+
+    /// Penalty as a plain f64 function of the weights, for finite differences.
+    fn penalty_value(d: &Discriminator, packed: &Tensor<2>, masks: &[Tensor<2>]) -> f64 {
+        let g = d.input_grad(packed.clone(), masks);
+        let norm = g.powi_scalar(2).sum_dim(1).add_scalar(1e-12).sqrt();
+        let v: f32 = norm
+            .sub_scalar(1.0)
+            .powi_scalar(2)
+            .mean()
+            .mul_scalar(10.0)
+            .into_scalar();
+        v as f64
+    }
+
+    #[test]
+    #[serial]
+    fn penalty_weight_gradient_matches_central_finite_differences() {
+        let (dad, device) = small();
+        let plain = device.clone().inner();
+        let d = dad.valid(); // plain tensors: perturb weights freely
+        let packed = Tensor::<2>::random([4, 10], Distribution::Normal(0.0, 1.0), &plain);
+        let masks = d.dropout_masks(4, true, &plain);
+        // Autodiff gradient of the penalty w.r.t. the first layer's weight (plain inputs are
+        // constants in the autodiff graph).
+        let w_first = dad.hidden[0].weight.val();
+        let pen = {
+            let g = dad.input_grad(packed.clone(), &masks);
+            let norm = g.powi_scalar(2).sum_dim(1).add_scalar(1e-12).sqrt();
+            norm.sub_scalar(1.0).powi_scalar(2).mean().mul_scalar(10.0)
+        };
+        let grads = pen.backward();
+        let auto = vec2(w_first.grad(&grads).unwrap());
+        let w0 = vec2(d.hidden[0].weight.val());
+        let [rows, cols] = d.hidden[0].weight.dims();
+        let eps = 1e-3f32;
+        let mut checked = 0;
+        for idx in [0usize, 7, 13, 29, 41, 55, 68] {
+            let mut plus = w0.clone();
+            plus[idx] += eps;
+            let mut minus = w0.clone();
+            minus[idx] -= eps;
+            let with = |w: Vec<f32>| {
+                let mut dd = d.clone();
+                dd.hidden[0].weight = burn::module::Param::from_tensor(Tensor::from_data(
+                    TensorData::new(w, [rows, cols]),
+                    &plain,
+                ));
+                penalty_value(&dd, &packed, &masks)
+            };
+            let fd = (with(plus) - with(minus)) / (2.0 * eps as f64);
+            let a = auto[idx] as f64;
+            assert!(
+                (fd - a).abs() <= 2e-3 + 2e-2 * a.abs(),
+                "w[{idx}]: autodiff {a} vs finite difference {fd}"
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 7);
+        // And the penalty's gradient reaches every weight matrix.
+        assert!(auto.iter().any(|v| *v != 0.0));
+    }
+
+    #[test]
+    #[serial]
+    fn gradient_penalty_is_finite_and_trains_only_weights() {
+        let (d, device) = small();
+        let real = Tensor::<2>::random([6, 5], Distribution::Normal(0.0, 1.0), &device);
+        let fake = Tensor::<2>::random([6, 5], Distribution::Normal(0.0, 1.0), &device);
+        let pen = d.gradient_penalty(real, fake, 10.0, true);
+        let v: f32 = pen.clone().into_scalar();
+        assert!(v.is_finite() && v >= 0.0);
+        let grads = pen.backward();
+        assert!(d.hidden[0].weight.val().grad(&grads).is_some());
+        assert!(d.out.weight.val().grad(&grads).is_some());
+    }
+}

@@ -1,0 +1,25 @@
+//! # synthkit-models
+//!
+//! CTGAN and TVAE (arXiv:1907.00503) as burn 0.22 modules, plus their configurations. No
+//! training loops live here (see `synthkit-train`); this crate holds:
+//!
+//! - [`CtganConfig`], [`TvaeConfig`] and the tagged [`ModelConfig`]: serde structs with the
+//!   reference defaults, validated by `check()` before anything is allocated;
+//! - [`ctgan::Generator`] and [`ctgan::Discriminator`] (PacGAN WGAN-GP critic with a closed-form
+//!   input gradient, because burn 0.22 has only first-order autodiff);
+//! - [`tvae::Encoder`] and [`tvae::Decoder`] (optionally conditional);
+//! - [`activation`]: span-wise output activations (tanh / Gumbel-softmax) and the losses that read
+//!   the shared [`synthkit_data::layout::Layout`].
+//!
+//! Everything takes a runtime [`burn::prelude::Device`]: the same code runs on burn-flex (CPU)
+//! and burn-wgpu.
+#![warn(missing_docs)]
+
+pub mod activation;
+pub mod config;
+pub mod ctgan;
+pub mod error;
+pub mod tvae;
+
+pub use config::{ADAM_EPSILON, CtganConfig, ModelConfig, TvaeConfig};
+pub use error::{ModelError, ModelResult};
