@@ -1,4 +1,5 @@
-//! `inverse_transform(transform(x)) == x` on every shared tabular data set: categories exactly,
+//! `inverse_transform(transform(x)) == x` on every shared data set (the time-series sets as
+//! long tables): categories exactly,
 //! continuous values to the printed precision, integers as integers, missing as missing; and
 //! out-of-range values come back inside the observed range.
 
@@ -21,27 +22,38 @@ fn load(name: &str) -> (DataFrame, Schema) {
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("meta.json")).unwrap()).unwrap();
     let strings = |k: &str| -> Vec<String> {
-        meta[k]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect()
+        meta[k].as_array().map_or_else(Vec::new, |a| {
+            a.iter().map(|v| v.as_str().unwrap().to_string()).collect()
+        })
     };
-    let opts = SchemaOptions {
-        categorical: strings("categorical"),
-        continuous: strings("continuous"),
-        target: meta["target"].as_str().map(str::to_string),
-        ..Default::default()
+    let target = meta["target"].as_str().map(str::to_string);
+    // Time-series sets (long format) round-trip as tables too: their features are continuous,
+    // the sequence id and step are integers, the label (if any) categorical.
+    let opts = if meta["kind"] == "timeseries" {
+        SchemaOptions {
+            categorical: target.iter().cloned().collect(),
+            continuous: strings("features"),
+            target,
+            ..Default::default()
+        }
+    } else {
+        SchemaOptions {
+            categorical: strings("categorical"),
+            continuous: strings("continuous"),
+            target,
+            ..Default::default()
+        }
     };
     let df = read_table(&dir.join("train.csv")).unwrap();
     let schema = Schema::infer(&df, &opts).unwrap();
     (df, schema)
 }
 
-/// Asserts that `back` equals `df` column by column: discrete and missing exactly; numbers to a
-/// relative 1e-9 (decoded values are rounded to the grid the column uses, so they come back
-/// exactly), except outliers that no mode covers within ±0.99·4σ, which must come back inside
+/// Asserts that `back` equals `df` column by column: discrete and missing exactly; numbers to the
+/// precision of the `f32` scalar α (decoded values are also rounded to the column's grid, which
+/// makes them exact whenever the grid step exceeds that precision, e.g. 1-decimal columns): |α| ≤ 1 has an ulp of at most
+/// 2⁻²³ ≈ 1.2e-7, scaled by 4σ of the mode, and σ ≤ range/2 for any distribution on the range,
+/// so the error is at most 2.4e-7 × range (we allow 3e-7 × range); except outliers that no mode covers within ±0.99·4σ, which must come back inside
 /// the observed range. Returns the number of such outliers.
 fn assert_same(df: &DataFrame, back: &DataFrame, t: &DataTransformer) -> usize {
     let mut outliers = 0;
@@ -70,6 +82,7 @@ fn assert_same(df: &DataFrame, back: &DataFrame, t: &DataTransformer) -> usize {
                 panic!("`{}` is continuous", c.name)
             };
             let (lo, hi) = e.range();
+            let f32_tolerance = 3e-7 * (hi - lo);
             let a = a.cast(&DataType::Float64).unwrap();
             let b = b.cast(&DataType::Float64).unwrap();
             for (i, (x, y)) in a
@@ -90,7 +103,7 @@ fn assert_same(df: &DataFrame, back: &DataFrame, t: &DataTransformer) -> usize {
                         );
                     }
                     (Some(x), Some(y)) => assert!(
-                        (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                        (x - y).abs() <= 1e-9 * x.abs().max(1.0) + f32_tolerance,
                         "`{}` row {i}: {x} became {y}",
                         c.name
                     ),
@@ -166,6 +179,16 @@ fn bank_marketing_round_trips() {
 #[test]
 fn ai4i_round_trips() {
     round_trip_whole_table("ai4i_machine_failure");
+}
+
+#[test]
+fn cmapss_round_trips_as_a_long_table() {
+    round_trip_whole_table("cmapss_fd001_failure");
+}
+
+#[test]
+fn timegan_stock_round_trips_as_a_long_table() {
+    round_trip_whole_table("timegan_stock");
 }
 
 #[test]
@@ -246,14 +269,24 @@ proptest! {
     /// Any subset of rows of any shipped table, encoded with any seed, decodes to itself.
     #[test]
     fn any_rows_any_seed_round_trip(
-        set in 0usize..4,
+        set in 0usize..6,
         seed in any::<u64>(),
         rows in proptest::collection::vec(any::<prop::sample::Index>(), 1..200),
     ) {
         use std::sync::OnceLock;
         static FITTED: OnceLock<Vec<(DataFrame, DataTransformer)>> = OnceLock::new();
         let fitted = FITTED.get_or_init(|| {
-            ["ai4i_machine_failure", "thyroid_sick", "bank_marketing", "adult"].iter().map(|n| fit(n)).collect()
+            [
+                "ai4i_machine_failure",
+                "thyroid_sick",
+                "bank_marketing",
+                "adult",
+                "cmapss_fd001_failure",
+                "timegan_stock",
+            ]
+            .iter()
+            .map(|n| fit(n))
+            .collect()
         });
         let (df, t) = &fitted[set];
         let idx: Vec<IdxSize> = rows.iter().map(|i| i.index(df.height()) as IdxSize).collect();

@@ -298,37 +298,27 @@ impl FittedModel {
                 None
             };
             let cond = cond.map(|m| to_tensor(&m, &self.device));
-            let out = match &self.net {
-                SamplerNet::Ctgan(g) => {
-                    let ModelConfig::Ctgan(cfg) = &self.config else {
-                        unreachable!("net matches config")
-                    };
-                    let z = Tensor::<2>::random(
-                        [c, cfg.embedding_dim],
-                        Distribution::Normal(0.0, 1.0),
-                        &self.device,
-                    );
-                    let input = match cond {
-                        Some(cv) => Tensor::cat(vec![z, cv], 1),
-                        None => z,
-                    };
+            let embedding_dim = match &self.config {
+                ModelConfig::Ctgan(cfg) => cfg.embedding_dim,
+                ModelConfig::Tvae(cfg) => cfg.embedding_dim,
+            };
+            let z = Tensor::<2>::random(
+                [c, embedding_dim],
+                Distribution::Normal(0.0, 1.0),
+                &self.device,
+            );
+            let input = match cond {
+                Some(cv) => Tensor::cat(vec![z, cv], 1),
+                None => z,
+            };
+            let out = match (&self.net, &self.config) {
+                (SamplerNet::Ctgan(g), ModelConfig::Ctgan(cfg)) => {
                     ctgan_activate(g.forward(input), layout, cfg.gumbel_tau)
                 }
-                SamplerNet::Tvae(d) => {
-                    let ModelConfig::Tvae(cfg) = &self.config else {
-                        unreachable!("net matches config")
-                    };
-                    let z = Tensor::<2>::random(
-                        [c, cfg.embedding_dim],
-                        Distribution::Normal(0.0, 1.0),
-                        &self.device,
-                    );
-                    let input = match cond {
-                        Some(cv) => Tensor::cat(vec![z, cv], 1),
-                        None => z,
-                    };
+                (SamplerNet::Tvae(d), ModelConfig::Tvae(_)) => {
                     tvae_output(d.forward(input), d.sigma.val(), layout)
                 }
+                _ => unreachable!("net matches config"),
             };
             let mut m = to_matrix(out)?;
             if let Some((b, k)) = condition {

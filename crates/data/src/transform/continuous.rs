@@ -148,6 +148,11 @@ impl ContinuousEncoder {
             .collect()
     }
 
+    /// The grid decoded values are rounded to, if the observed values lie on one.
+    pub fn rounding(&self) -> Option<Rounding> {
+        self.rounding
+    }
+
     /// Observed range `[min, max]`.
     pub fn range(&self) -> (f64, f64) {
         (self.min, self.max)
