@@ -7,12 +7,14 @@
 #   scripts/train_all.sh                 # ai4i thyroid_sick bank_marketing adult, both models
 #   scripts/train_all.sh ai4i            # one set
 #   DEVICE=wgpu scripts/train_all.sh     # on the GPU
+#   MODELS=tvae scripts/train_all.sh adult  # one model
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=(ai4i thyroid_sick bank_marketing adult)
 device="${DEVICE:-cpu}"
+read -r -a models <<< "${MODELS:-ctgan tvae}"
 results=benches/results/train_all.csv
 mkdir -p benches/results runs/train_all
 [ -f "$results" ] || echo "date,host_cpus,device,dataset,model,rows,epochs,transformer_fit_s,train_s,s_per_epoch,sample_s,synthetic_rows,minority_rows" > "$results"
@@ -21,7 +23,7 @@ cargo build --quiet
 bin="${CARGO_TARGET_DIR:-target}/debug/synthkit"
 
 for set in "${sets[@]}"; do
-    for model in ctgan tvae; do
+    for model in "${models[@]}"; do
         cfg="configs/$set.toml"
         [ "$model" = tvae ] && cfg="configs/$set-tvae.toml"
         out="runs/train_all/$set-$model"

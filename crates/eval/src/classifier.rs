@@ -122,14 +122,7 @@ impl ClassifierSpec {
                 class: "negative".into()
             }
         );
-        let bad = x.data.iter().filter(|v| !v.is_finite()).count();
-        ensure!(
-            bad == 0,
-            EvalError::NonFinite {
-                column: "features".into(),
-                count: bad
-            }
-        );
+        x.ensure_finite()?;
         match self {
             ClassifierSpec::GradientBoosting(p) => {
                 let fail = |e: forust_ml::errors::ForustError| EvalError::Classifier {

@@ -29,6 +29,19 @@ pub struct Features {
 }
 
 impl Features {
+    /// Errors with [`EvalError::NonFinite`] if any value is NaN or infinite.
+    pub fn ensure_finite(&self) -> EvalResult<()> {
+        let bad = self.data.iter().filter(|v| !v.is_finite()).count();
+        ensure!(
+            bad == 0,
+            EvalError::NonFinite {
+                column: "features".into(),
+                count: bad
+            }
+        );
+        Ok(())
+    }
+
     /// A matrix from row-major values; errors when the length is not `n_rows × n_cols`.
     pub fn new(n_rows: usize, n_cols: usize, data: Vec<f64>) -> EvalResult<Self> {
         ensure!(

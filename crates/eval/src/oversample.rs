@@ -115,14 +115,7 @@ impl Oversampler {
                 got: y.len(),
             }
         );
-        let bad = x.data.iter().filter(|v| !v.is_finite()).count();
-        ensure!(
-            bad == 0,
-            EvalError::NonFinite {
-                column: "features".into(),
-                count: bad
-            }
-        );
+        x.ensure_finite()?;
         let minority: Vec<usize> = (0..y.len()).filter(|&i| y[i]).collect();
         let n_pos = minority.len();
         ensure!(
