@@ -4,7 +4,6 @@ use std::path::Path;
 
 use burn::optim::GradientsParams;
 use burn::prelude::*;
-use burn::store::ModuleRecord;
 use burn::tensor::Distribution;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -15,8 +14,8 @@ use synthkit_models::ctgan::{Discriminator, Generator};
 use synthkit_models::{ADAM_EPSILON, CtganConfig};
 
 use crate::adam::Adam;
-use crate::engine::{Engine, check_finite, to_tensor};
-use crate::error::{TrainError, TrainResult};
+use crate::engine::{Engine, check_finite, load_weights, save_weights, to_tensor};
+use crate::error::TrainResult;
 
 /// CTGAN's networks, optimisers and training-by-sampling state.
 pub(crate) struct CtganEngine<'a> {
@@ -209,37 +208,15 @@ impl Engine for CtganEngine<'_> {
         // `into_record` does not read; `valid()` folds it in (a no-op for the arithmetic, the
         // next update would do the same), so the checkpoint has the current statistics.
         let _ = self.generator.valid();
-        let p = dir.join("generator.bpk");
-        self.generator
-            .clone()
-            .into_record()
-            .save(&p)
-            .map_err(|e| TrainError::record(&p, e))?;
-        let p = dir.join("discriminator.bpk");
-        self.discriminator
-            .clone()
-            .into_record()
-            .save(&p)
-            .map_err(|e| TrainError::record(&p, e))?;
+        save_weights(&self.generator, &dir.join("generator.bpk"))?;
+        save_weights(&self.discriminator, &dir.join("discriminator.bpk"))?;
         self.opt_g.save(&dir.join("optimizer-generator.bin"))?;
         self.opt_d.save(&dir.join("optimizer-discriminator.bin"))
     }
 
     fn load_state(&mut self, dir: &Path) -> TrainResult<()> {
-        let p = dir.join("generator.bpk");
-        let rec = ModuleRecord::load(&p).map_err(|e| TrainError::record(&p, e))?;
-        self.generator = self
-            .generator
-            .clone()
-            .try_load_record(rec)
-            .map_err(|e| TrainError::record(&p, e))?;
-        let p = dir.join("discriminator.bpk");
-        let rec = ModuleRecord::load(&p).map_err(|e| TrainError::record(&p, e))?;
-        self.discriminator = self
-            .discriminator
-            .clone()
-            .try_load_record(rec)
-            .map_err(|e| TrainError::record(&p, e))?;
+        self.generator = load_weights(&self.generator, &dir.join("generator.bpk"))?;
+        self.discriminator = load_weights(&self.discriminator, &dir.join("discriminator.bpk"))?;
         self.opt_g
             .load(&dir.join("optimizer-generator.bin"), &self.device)?;
         self.opt_d

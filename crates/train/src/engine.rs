@@ -277,3 +277,21 @@ pub(crate) fn drive(
     bar.finish_and_clear();
     Ok(losses)
 }
+
+/// Writes `module`'s weights to `path` (a burn `ModuleRecord`).
+pub(crate) fn save_weights<M: Module + Clone>(module: &M, path: &Path) -> TrainResult<()> {
+    module
+        .clone()
+        .into_record()
+        .save(path)
+        .map_err(|e| TrainError::record(path, e))
+}
+
+/// Returns `module` with the weights stored at `path` (written by [`save_weights`]).
+pub(crate) fn load_weights<M: Module + Clone>(module: &M, path: &Path) -> TrainResult<M> {
+    let rec = burn::store::ModuleRecord::load(path).map_err(|e| TrainError::record(path, e))?;
+    module
+        .clone()
+        .try_load_record(rec)
+        .map_err(|e| TrainError::record(path, e))
+}

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use burn::optim::GradientsParams;
 use burn::prelude::*;
-use burn::store::ModuleRecord;
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -17,8 +16,8 @@ use synthkit_models::{ADAM_EPSILON, TvaeConfig};
 
 use crate::adam::Adam;
 use crate::cond::argmax;
-use crate::engine::{Engine, check_finite, to_tensor};
-use crate::error::{TrainError, TrainResult};
+use crate::engine::{Engine, check_finite, load_weights, save_weights, to_tensor};
+use crate::error::TrainResult;
 
 /// Encoder and decoder as one module, so one Adam (with one step counter) updates both, as the
 /// reference's single optimiser over both parameter lists does.
@@ -152,23 +151,12 @@ impl Engine for TvaeEngine<'_> {
     }
 
     fn save_state(&self, dir: &Path) -> TrainResult<()> {
-        let p = dir.join("vae.bpk");
-        self.vae
-            .clone()
-            .into_record()
-            .save(&p)
-            .map_err(|e| TrainError::record(&p, e))?;
+        save_weights(&self.vae, &dir.join("vae.bpk"))?;
         self.opt.save(&dir.join("optimizer.bin"))
     }
 
     fn load_state(&mut self, dir: &Path) -> TrainResult<()> {
-        let p = dir.join("vae.bpk");
-        let rec = ModuleRecord::load(&p).map_err(|e| TrainError::record(&p, e))?;
-        self.vae = self
-            .vae
-            .clone()
-            .try_load_record(rec)
-            .map_err(|e| TrainError::record(&p, e))?;
+        self.vae = load_weights(&self.vae, &dir.join("vae.bpk"))?;
         self.opt.load(&dir.join("optimizer.bin"), &self.device)
     }
 }
