@@ -8,6 +8,7 @@ use serde::Serialize;
 use synthkit_data::Schema;
 use synthkit_data::io::{read_table, write_atomic};
 use synthkit_data::schema::ensure_class_present;
+use synthkit_models::ModelConfig;
 use synthkit_train::{FittedModel, TrainOptions};
 
 use crate::config::RunConfig;
@@ -55,6 +56,14 @@ pub fn model_dir(dir: &Path) -> Result<PathBuf> {
         "`{}` holds no trained model (no model.json); train one with `synthkit fit`",
         dir.display()
     )
+}
+
+/// Sets the training length of any model (`--epochs`, a bench's `epochs`).
+pub fn set_epochs(model: &mut ModelConfig, epochs: usize) {
+    match model {
+        ModelConfig::Ctgan(c) => c.epochs = epochs,
+        ModelConfig::Tvae(c) => c.epochs = epochs,
+    }
 }
 
 /// Runs the whole fit.

@@ -4,18 +4,20 @@
 //! synthkit fit    --config configs/ai4i-ctgan.toml [--device cpu|wgpu] [--seed N] [--epochs N] [--resume] [--force]
 //! synthkit sample --model runs/ai4i-ctgan --rows 1000 [--where "Machine failure=1"] --out rows.csv [--force]
 //! synthkit eval   --config configs/ai4i-ctgan.toml [--seeds 3]   # TRTR/TSTR/augmentation vs SMOTE, fidelity, privacy
+//! synthkit bench  --config configs/bench-tabular.toml [--only ai4i]  # the whole matrix + reports
 //! ```
 
+mod bench;
 mod config;
 mod eval;
 mod fit;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use synthkit_models::ModelConfig;
 use synthkit_train::{DeviceChoice, FittedModel};
 
 use crate::config::RunConfig;
@@ -37,6 +39,10 @@ enum Command {
     /// Evaluate a trained model on real held-out data: TRTR, TSTR and rare-class augmentation
     /// against SMOTE-family baselines, fidelity and privacy; writes a JSON report.
     Eval(EvalArgs),
+    /// Run a benchmark matrix (data sets × generators × baselines × ratios × seeds) from a bench
+    /// config; resumable cell by cell; writes JSON per cell and a Markdown + HTML report per data
+    /// set.
+    Bench(BenchArgs),
 }
 
 /// Where a model runs.
@@ -133,6 +139,22 @@ struct EvalArgs {
     device: DeviceArg,
 }
 
+#[derive(clap::Args, Debug)]
+struct BenchArgs {
+    /// The TOML bench configuration (see configs/bench-*.toml).
+    #[arg(long)]
+    config: PathBuf,
+    /// Override the config's `out` directory.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run only this data set (repeatable).
+    #[arg(long)]
+    only: Vec<String>,
+    /// Hide the progress bars.
+    #[arg(long)]
+    quiet: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -162,10 +184,7 @@ fn run(cli: Cli) -> Result<()> {
                 cfg.train.seed = s;
             }
             if let Some(e) = a.epochs {
-                match &mut cfg.model {
-                    ModelConfig::Ctgan(c) => c.epochs = e,
-                    ModelConfig::Tvae(c) => c.epochs = e,
-                }
+                fit::set_epochs(&mut cfg.model, e);
                 cfg.model.check().context("--epochs")?;
             }
             let out = a.out.clone().unwrap_or_else(|| cfg.out_dir(&a.config));
@@ -188,6 +207,18 @@ fn run(cli: Cli) -> Result<()> {
             let run = a.model.clone().unwrap_or_else(|| cfg.out_dir(&a.config));
             let out = a.out.clone().unwrap_or_else(|| run.join("eval.json"));
             eval::eval(&cfg, &run, a.seeds, &out, a.force, a.device.into())
+        }
+        Command::Bench(a) => {
+            let cfg = bench::BenchConfig::load(&a.config)?;
+            bench::bench(
+                &cfg,
+                &a.config,
+                &bench::BenchFlags {
+                    out: a.out.clone(),
+                    only: a.only.clone(),
+                    quiet: a.quiet,
+                },
+            )
         }
     }
 }

@@ -165,11 +165,7 @@ pub struct FeatureEncoder {
 
 /// Read a column as `f64` values (`None` = missing). Temporal columns give their integer time
 /// stamp, booleans 0/1.
-pub(crate) fn read_numeric(
-    df: &DataFrame,
-    name: &str,
-    table: &str,
-) -> EvalResult<Vec<Option<f64>>> {
+pub fn read_numeric(df: &DataFrame, name: &str, table: &str) -> EvalResult<Vec<Option<f64>>> {
     let col = df.column(name).map_err(|_| EvalError::MissingColumn {
         column: name.into(),
         table: table.into(),
@@ -202,11 +198,7 @@ pub(crate) fn read_numeric(
 }
 
 /// Read a column as strings (`None` = missing).
-pub(crate) fn read_strings(
-    df: &DataFrame,
-    name: &str,
-    table: &str,
-) -> EvalResult<Vec<Option<String>>> {
+pub fn read_strings(df: &DataFrame, name: &str, table: &str) -> EvalResult<Vec<Option<String>>> {
     let col = df.column(name).map_err(|_| EvalError::MissingColumn {
         column: name.into(),
         table: table.into(),

@@ -40,6 +40,7 @@ pub enum Oversampler {
     /// rare neighbours of a uniformly drawn rare row `x`.
     Smote {
         /// k. Default 5.
+        #[serde(default = "five")]
         k_neighbors: usize,
     },
     /// `SMOTENC(k_neighbors=5)`: SMOTE on the numeric columns; in the distance each one-hot
@@ -50,6 +51,7 @@ pub enum Oversampler {
     /// left out of `median_std` (imblearn has no missing values).
     SmoteNc {
         /// k. Default 5.
+        #[serde(default = "five")]
         k_neighbors: usize,
     },
     /// `BorderlineSMOTE(kind='borderline-1', k_neighbors=5, m_neighbors=10)`: SMOTE from the
@@ -57,8 +59,10 @@ pub enum Oversampler {
     /// nearest neighbours in the whole training set. Makes no rows when none is in danger.
     BorderlineSmote {
         /// k (rare neighbours for interpolation). Default 5.
+        #[serde(default = "five")]
         k_neighbors: usize,
         /// m (neighbours in the whole set for the danger test). Default 10.
+        #[serde(default = "ten")]
         m_neighbors: usize,
     },
     /// `ADASYN(n_neighbors=5)`: rare row `i` gets `rint(r_i / Σr · n)` rows, `r_i` = share of
@@ -66,8 +70,17 @@ pub enum Oversampler {
     /// rare neighbours.
     Adasyn {
         /// Neighbours for both the ratio and the interpolation. Default 5.
+        #[serde(default = "five")]
         n_neighbors: usize,
     },
+}
+
+fn five() -> usize {
+    5
+}
+
+fn ten() -> usize {
+    10
 }
 
 impl Oversampler {

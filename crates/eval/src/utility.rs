@@ -474,20 +474,64 @@ pub fn run_utility(
         }
     }
 
-    let summary = summarise(&r.runs);
-    let vs_smote = compare_with_smote(&r.runs, cfg);
-    let best_ratio = best_ratios(&summary, generators, cfg);
-    Ok(UtilityReport {
-        config: cfg.clone(),
+    let names: Vec<String> = generators.iter().map(|g| g.name.clone()).collect();
+    let counts = RowCounts {
         n_train: r.train.y.len(),
         n_train_rare: n_rare,
         n_test: r.test.y.len(),
         n_test_rare,
-        runs: r.runs,
-        summary,
-        vs_smote,
-        best_ratio,
-    })
+    };
+    Ok(UtilityReport::from_runs(cfg, counts, r.runs, &names))
+}
+
+/// Row counts of the real tables a utility run used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowCounts {
+    /// Rows of real train.
+    pub n_train: usize,
+    /// Rare-class rows of real train.
+    pub n_train_rare: usize,
+    /// Rows of real test.
+    pub n_test: usize,
+    /// Rare-class rows of real test.
+    pub n_test_rare: usize,
+}
+
+impl UtilityReport {
+    /// Assembles a report from runs made piecewise (e.g. one seed or one generator at a time by
+    /// `synthkit bench`): summaries, paired comparisons with SMOTE and best ratios are computed
+    /// over all of `runs`. A run repeated with the same (arm, classifier, seed), as the real arm
+    /// is when every piece trains it, is kept once.
+    pub fn from_runs(
+        cfg: &UtilityConfig,
+        counts: RowCounts,
+        runs: Vec<RunResult>,
+        generators: &[String],
+    ) -> UtilityReport {
+        let mut kept: Vec<RunResult> = Vec::with_capacity(runs.len());
+        for run in runs {
+            if !kept
+                .iter()
+                .any(|k| k.arm == run.arm && k.classifier == run.classifier && k.seed == run.seed)
+            {
+                kept.push(run);
+            }
+        }
+        let summary = summarise(&kept);
+        let vs_smote = compare_with_smote(&kept, cfg);
+        let best_ratio = best_ratios(&summary, generators, cfg);
+        UtilityReport {
+            config: cfg.clone(),
+            n_train: counts.n_train,
+            n_train_rare: counts.n_train_rare,
+            n_test: counts.n_test,
+            n_test_rare: counts.n_test_rare,
+            runs: kept,
+            summary,
+            vs_smote,
+            best_ratio,
+        }
+    }
 }
 
 /// Group runs by (arm, classifier) in first-seen order.
@@ -594,7 +638,7 @@ fn compare_with_smote(runs: &[RunResult], cfg: &UtilityConfig) -> Vec<PairedComp
 
 fn best_ratios(
     summary: &[ArmSummary],
-    generators: &[GeneratorRows<'_>],
+    generators: &[String],
     cfg: &UtilityConfig,
 ) -> Vec<BestRatio> {
     let mut out = Vec::new();
@@ -604,7 +648,7 @@ fn best_ratios(
                 .iter()
                 .filter_map(|s| match &s.arm {
                     Arm::Augment { generator, ratio }
-                        if *generator == g.name && s.classifier == spec.name() =>
+                        if generator == g && s.classifier == spec.name() =>
                     {
                         Some((*ratio, s.pr_auc))
                     }
@@ -613,7 +657,7 @@ fn best_ratios(
                 .max_by(|a, b| a.1.mean.total_cmp(&b.1.mean));
             if let Some((ratio, pr_auc)) = best {
                 out.push(BestRatio {
-                    generator: g.name.clone(),
+                    generator: g.clone(),
                     classifier: spec.name().into(),
                     ratio,
                     pr_auc,
