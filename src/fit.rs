@@ -34,6 +34,9 @@ struct FitSummary<'a> {
     transform_seconds: f64,
     train_seconds: f64,
     epochs: usize,
+    /// Optimiser steps of a step-counted model (TabDDPM), for seconds per 1000 steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps: Option<usize>,
     device: String,
 }
 
@@ -137,6 +140,10 @@ pub fn fit(cfg: &RunConfig, out: &Path, flags: &FitFlags) -> Result<()> {
         transform_seconds,
         train_seconds,
         epochs: model.losses().len(),
+        steps: match &cfg.model {
+            synthkit_models::ModelConfig::TabDdpm(c) => Some(c.steps),
+            _ => None,
+        },
         device: format!("{:?}", cfg.train.device).to_lowercase(),
     };
     let json = serde_json::to_string_pretty(&summary)?;

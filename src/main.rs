@@ -15,7 +15,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use synthkit_models::ModelConfig;
 use synthkit_train::{DeviceChoice, FittedModel};
 
 use crate::config::RunConfig;
@@ -68,7 +67,7 @@ struct FitArgs {
     /// Override `[train] seed`.
     #[arg(long)]
     seed: Option<u64>,
-    /// Override the model's `epochs`.
+    /// Override the model's `epochs` (TabDDPM: blocks of `steps_per_epoch` steps).
     #[arg(long)]
     epochs: Option<usize>,
     /// Override `[train] out`, the run directory.
@@ -162,10 +161,7 @@ fn run(cli: Cli) -> Result<()> {
                 cfg.train.seed = s;
             }
             if let Some(e) = a.epochs {
-                match &mut cfg.model {
-                    ModelConfig::Ctgan(c) => c.epochs = e,
-                    ModelConfig::Tvae(c) => c.epochs = e,
-                }
+                cfg.model.set_epochs(e);
                 cfg.model.check().context("--epochs")?;
             }
             let out = a.out.clone().unwrap_or_else(|| cfg.out_dir(&a.config));

@@ -171,7 +171,17 @@ impl QuantileEncoder {
         if indicator.len() == 2 && indicator[1] > indicator[0] {
             return None;
         }
-        let z = if z.is_finite() { f64::from(z) } else { 0.0 };
+        // The matrix holds z as f32: a value at (or beyond) the f32-rounded clip bound is the bound
+        // itself, so the end quantiles come back exactly (Φ of the rounded bound misses the
+        // 1e-7 threshold by a hair).
+        let bound = normal_clip();
+        let edge = f64::from(bound as f32);
+        let z = match f64::from(z) {
+            z if z.is_nan() => 0.0,
+            z if z >= edge => bound,
+            z if z <= -edge => -bound,
+            z => z,
+        };
         Some(self.from_normal(z))
     }
 }
@@ -372,5 +382,16 @@ mod tests {
         e.encode(Some(3.0), &mut out);
         assert_eq!(out[1..], [1.0, 0.0]);
         assert_eq!(e.decode(out[0], &out[1..]), Some(3.0));
+        // The ends survive the f32 matrix exactly, and values beyond the bound decode to them.
+        let e = QuantileEncoder::fit(
+            &(0..100).map(|i| Some(f64::from(i) * 5.3 + 0.005)).collect::<Vec<_>>(),
+            10,
+            &[],
+        );
+        let (lo, hi) = e.range();
+        assert_eq!(e.decode(e.to_normal(hi) as f32, &[]), Some(hi));
+        assert_eq!(e.decode(e.to_normal(lo) as f32, &[]), Some(lo));
+        assert_eq!(e.decode(40.0, &[]), Some(hi));
+        assert_eq!(e.decode(f32::NEG_INFINITY, &[]), Some(lo));
     }
 }
