@@ -149,7 +149,8 @@ mod tests {
         let mut tabddpm = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
-            let cfg = RunConfig::load(&path).unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+            let cfg =
+                RunConfig::load(&path).unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
             if let ModelConfig::TabDdpm(_) = cfg.model {
                 tabddpm += 1;
                 assert_eq!(

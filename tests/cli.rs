@@ -471,4 +471,3 @@ out = "{}"
         &["Type", "Machine failure"],
     );
 }
-

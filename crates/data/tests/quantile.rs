@@ -62,11 +62,17 @@ fn quantile_encoder_matches_scikit_learn() {
         let e = QuantileEncoder::fit(&vals, case.n_quantiles, &[]);
         assert_eq!(e.quantiles().len(), case.quantiles.len(), "{name}");
         for (a, b) in e.quantiles().iter().zip(&case.quantiles) {
-            assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{name}: quantile {a} vs {b}");
+            assert!(
+                (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                "{name}: quantile {a} vs {b}"
+            );
         }
         for (x, z) in case.probes.iter().zip(&case.z) {
             let got = e.to_normal(*x);
-            assert!((got - z).abs() < 1e-8, "{name}: transform({x}) = {got}, sklearn {z}");
+            assert!(
+                (got - z).abs() < 1e-8,
+                "{name}: transform({x}) = {got}, sklearn {z}"
+            );
         }
         let scale = case.quantiles.last().unwrap() - case.quantiles[0];
         for (z, x) in case.z_probes.iter().zip(&case.inverse) {
@@ -123,9 +129,17 @@ fn quantile_round_trip(name: &str, target: &str) {
     for c in t.columns() {
         let a = df.column(&c.name).unwrap().as_materialized_series();
         let b = back.column(&c.name).unwrap().as_materialized_series();
-        assert_eq!(a.null_count(), b.null_count(), "missing count of `{}`", c.name);
+        assert_eq!(
+            a.null_count(),
+            b.null_count(),
+            "missing count of `{}`",
+            c.name
+        );
         let Encoder::Quantile(e) = &c.encoder else {
-            let (a, b) = (a.cast(&DataType::String).unwrap(), b.cast(&DataType::String).unwrap());
+            let (a, b) = (
+                a.cast(&DataType::String).unwrap(),
+                b.cast(&DataType::String).unwrap(),
+            );
             assert!(a.equals_missing(&b), "column `{}` differs", c.name);
             continue;
         };
@@ -138,7 +152,11 @@ fn quantile_round_trip(name: &str, target: &str) {
                 (Some(x), Some(y)) => {
                     // The value travels as an f32 z; decoding is exact up to that precision and
                     // then snapped back to the column's grid.
-                    assert!((x - y).abs() <= 1e-6 * (hi - lo), "`{}`: {x} became {y}", c.name);
+                    assert!(
+                        (x - y).abs() <= 1e-6 * (hi - lo),
+                        "`{}`: {x} became {y}",
+                        c.name
+                    );
                     inexact += usize::from(x != y);
                 }
                 _ => panic!("`{}`: missingness changed", c.name),

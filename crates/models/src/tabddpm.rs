@@ -424,7 +424,11 @@ impl Diffusion {
                     .collect()
             }
             Schedule::Cosine => {
-                let abar = |s: f64| ((s + 0.008) / 1.008 * std::f64::consts::FRAC_PI_2).cos().powi(2);
+                let abar = |s: f64| {
+                    ((s + 0.008) / 1.008 * std::f64::consts::FRAC_PI_2)
+                        .cos()
+                        .powi(2)
+                };
                 (0..t)
                     .map(|i| {
                         let (t1, t2) = (i as f64 / t as f64, (i + 1) as f64 / t as f64);
@@ -467,7 +471,10 @@ impl Diffusion {
             log_1_min_alpha: log_alpha.iter().map(|&a| log_1_min_a(a)).collect(),
             log_1_min_cumprod_alpha: log_cumprod_alpha.iter().map(|&a| log_1_min_a(a)).collect(),
             sqrt_alphas_cumprod: alphas_cumprod.iter().map(|a| a.sqrt()).collect(),
-            sqrt_one_minus_alphas_cumprod: alphas_cumprod.iter().map(|a| (1.0 - a).sqrt()).collect(),
+            sqrt_one_minus_alphas_cumprod: alphas_cumprod
+                .iter()
+                .map(|a| (1.0 - a).sqrt())
+                .collect(),
             sqrt_recip_alphas_cumprod: alphas_cumprod.iter().map(|a| (1.0 / a).sqrt()).collect(),
             sqrt_recipm1_alphas_cumprod: alphas_cumprod
                 .iter()
@@ -639,7 +646,11 @@ mod tests {
     fn schedules_match_their_definitions() {
         let d = Diffusion::new(1000, Schedule::Cosine);
         // ᾱ_t follows the cosine law cos²((t/T + s)/(1 + s)·π/2)/cos²(s/(1+s)·π/2) until β is capped.
-        let f = |s: f64| ((s + 0.008) / 1.008 * std::f64::consts::FRAC_PI_2).cos().powi(2);
+        let f = |s: f64| {
+            ((s + 0.008) / 1.008 * std::f64::consts::FRAC_PI_2)
+                .cos()
+                .powi(2)
+        };
         for &i in &[0usize, 10, 500, 900] {
             let want = f((i + 1) as f64 / 1000.0) / f(0.0);
             assert!((d.alphas_cumprod[i] / want - 1.0).abs() < 1e-9, "t = {i}");
@@ -651,7 +662,9 @@ mod tests {
         // log ᾱ and log(1 − ᾱ) agree with ᾱ.
         for i in [0usize, 1, 499, 998] {
             assert!((l.log_cumprod_alpha[i].exp() - l.alphas_cumprod[i]).abs() < 1e-12);
-            assert!((l.log_1_min_cumprod_alpha[i].exp() - (1.0 - l.alphas_cumprod[i])).abs() < 1e-12);
+            assert!(
+                (l.log_1_min_cumprod_alpha[i].exp() - (1.0 - l.alphas_cumprod[i])).abs() < 1e-12
+            );
         }
     }
 
@@ -705,7 +718,10 @@ mod tests {
         let d = Diffusion::new(40, Schedule::Cosine);
         let blocks = CatBlocks::new(vec![3, 2]);
         // x₀ = (category 0 of 3, category 1 of 2).
-        let x0 = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 0., 0., 0., 1.], [1, 5]), &device);
+        let x0 = Tensor::<2>::from_data(
+            TensorData::new(vec![1.0f32, 0., 0., 0., 1.], [1, 5]),
+            &device,
+        );
         for &t in &[0usize, 5, 20, 39] {
             let closed: Vec<f32> = vec2(d.q_pred(&blocks, log_onehot(x0.clone()), &[t]).exp());
             // Compose: p_k = α_k p_{k−1} + (1 − α_k)/K, starting from x₀.
@@ -718,19 +734,36 @@ mod tests {
                 }
             }
             for i in 0..5 {
-                assert!((closed[i] as f64 - p[i]).abs() < 1e-5, "t = {t}, i = {i}: {} vs {}", closed[i], p[i]);
+                assert!(
+                    (closed[i] as f64 - p[i]).abs() < 1e-5,
+                    "t = {t}, i = {i}: {} vs {}",
+                    closed[i],
+                    p[i]
+                );
             }
             // Sampling frequencies.
             let n = 20_000;
-            let lp = d.q_pred(&blocks, log_onehot(x0.clone().repeat_dim(0, n)), &vec![t; n]);
+            let lp = d.q_pred(
+                &blocks,
+                log_onehot(x0.clone().repeat_dim(0, n)),
+                &vec![t; n],
+            );
             let s = vec2(blocks.sample(lp));
             for i in 0..5 {
                 let f = s.iter().skip(i).step_by(5).map(|&x| x as f64).sum::<f64>() / n as f64;
                 let se = (p[i] * (1.0 - p[i]) / n as f64).sqrt();
-                assert!((f - p[i]).abs() < 5.0 * se + 1e-3, "t = {t}, i = {i}: freq {f} vs {}", p[i]);
+                assert!(
+                    (f - p[i]).abs() < 5.0 * se + 1e-3,
+                    "t = {t}, i = {i}: freq {f} vs {}",
+                    p[i]
+                );
             }
             // Each block of a draw is one-hot.
-            let sums = vec2(blocks.block_sums(blocks.sample(d.q_pred(&blocks, log_onehot(x0.clone()), &[t]))));
+            let sums = vec2(blocks.block_sums(blocks.sample(d.q_pred(
+                &blocks,
+                log_onehot(x0.clone()),
+                &[t],
+            ))));
             assert_eq!(sums, vec![1.0, 1.0]);
         }
     }
@@ -761,7 +794,10 @@ mod tests {
             assert!(vec2(post).iter().all(|v| v.is_finite() && *v <= 1e-6));
         }
         // The true posterior puts no mass where neither x₀ nor x_t could lead: at t = 0 it is x₀.
-        let p0 = vec2(d.q_posterior(&blocks, log_onehot(x0.clone()), log_onehot(xt), &t).exp());
+        let p0 = vec2(
+            d.q_posterior(&blocks, log_onehot(x0.clone()), log_onehot(xt), &t)
+                .exp(),
+        );
         let x0v = vec2(x0);
         for i in 0..13 {
             assert!((p0[i] - x0v[i]).abs() < 1e-5, "t = 0 posterior is x₀");
@@ -773,11 +809,20 @@ mod tests {
         let device = dev();
         let blocks = CatBlocks::new(vec![2, 3]);
         let x = Tensor::<2>::from_data(
-            TensorData::new(vec![1000.0f32, 1000.0, -1000.0, LOG_EPS as f32, -1000.0], [1, 5]),
+            TensorData::new(
+                vec![1000.0f32, 1000.0, -1000.0, LOG_EPS as f32, -1000.0],
+                [1, 5],
+            ),
             &device,
         );
         let v = vec2(blocks.logsumexp(x));
-        let want = [1000.0 + 2f64.ln(), 1000.0 + 2f64.ln(), LOG_EPS, LOG_EPS, LOG_EPS];
+        let want = [
+            1000.0 + 2f64.ln(),
+            1000.0 + 2f64.ln(),
+            LOG_EPS,
+            LOG_EPS,
+            LOG_EPS,
+        ];
         for (a, b) in v.iter().zip(want) {
             assert!((*a as f64 - b).abs() < 1e-3, "{a} vs {b}");
         }
@@ -802,7 +847,10 @@ mod tests {
             let den = cfg.init(5, classes, &device);
             assert_eq!(den.is_conditional(), classes > 0);
             let x = Tensor::<2>::random([4, 5], Distribution::Default, &device);
-            let t = Tensor::<1>::from_data(TensorData::new(vec![0.0f32, 1.0, 50.0, 999.0], [4]), &device);
+            let t = Tensor::<1>::from_data(
+                TensorData::new(vec![0.0f32, 1.0, 50.0, 999.0], [4]),
+                &device,
+            );
             let y = (classes > 0).then(|| Tensor::<2>::zeros([4, classes], &device));
             assert_eq!(den.forward(x, t, y).dims(), [4, 5]);
         }
@@ -818,7 +866,11 @@ mod tests {
     #[test]
     fn layout_splits_and_reassembles() {
         let layout = Layout::new(vec![
-            ("a".into(), false, vec![(1, Activation::Linear), (2, Activation::Softmax)]),
+            (
+                "a".into(),
+                false,
+                vec![(1, Activation::Linear), (2, Activation::Softmax)],
+            ),
             ("y".into(), true, vec![(2, Activation::Softmax)]),
             ("c".into(), true, vec![(3, Activation::Softmax)]),
         ]);
@@ -830,7 +882,9 @@ mod tests {
         let m = Matrix::from_vec(
             2,
             8,
-            vec![0.5, 1., 0., 0., 1., 0., 0., 1., -1.0, 0., 1., 1., 0., 1., 0., 0.],
+            vec![
+                0.5, 1., 0., 0., 1., 0., 0., 1., -1.0, 0., 1., 1., 0., 1., 0., 0.,
+            ],
         );
         let (num, cat, y) = dl.split(&m, &[0, 1]);
         assert_eq!(num, vec![0.5, -1.0]);

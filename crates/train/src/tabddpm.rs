@@ -101,10 +101,7 @@ impl ModuleMapper for EmaUpdate {
 pub(crate) fn ema_update(ema: Denoiser, online: &Denoiser, rate: f64) -> Denoiser {
     let mut c = Collect(HashMap::new());
     online.visit(&mut c);
-    ema.map(&mut EmaUpdate {
-        online: c.0,
-        rate,
-    })
+    ema.map(&mut EmaUpdate { online: c.0, rate })
 }
 
 pub(crate) struct TabDdpmEngine<'a> {

@@ -89,7 +89,10 @@ fn a_tiny_model_learns_a_class_conditional_two_mode_mixture() {
             .collect();
         // An untrained model would put about 70 % / 30 % of rows in each mode whatever the label.
         let right_mode = x.iter().filter(|&&v| v * sign > 1.0).count() as f64 / 400.0;
-        assert!(right_mode > 0.9, "y = {class}: {right_mode} in its own mode");
+        assert!(
+            right_mode > 0.9,
+            "y = {class}: {right_mode} in its own mode"
+        );
         // And c follows y (90 % agreement in the data).
         let c = strings(&s, "c");
         let agree = c

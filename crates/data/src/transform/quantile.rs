@@ -199,7 +199,11 @@ fn linear_percentile(sorted: &[f64], p: f64) -> f64 {
     let (a, b) = (sorted[lo], sorted[hi]);
     // NumPy's `_lerp`: a + (b − a)·t, evaluated from the nearer end.
     let d = b - a;
-    if t >= 0.5 { b - d * (1.0 - t) } else { a + d * t }
+    if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    }
 }
 
 /// `np.interp(x, xp, fp)` for non-decreasing `xp` of length `n` (≥ 1): the last `j` with
@@ -384,7 +388,9 @@ mod tests {
         assert_eq!(e.decode(out[0], &out[1..]), Some(3.0));
         // The ends survive the f32 matrix exactly, and values beyond the bound decode to them.
         let e = QuantileEncoder::fit(
-            &(0..100).map(|i| Some(f64::from(i) * 5.3 + 0.005)).collect::<Vec<_>>(),
+            &(0..100)
+                .map(|i| Some(f64::from(i) * 5.3 + 0.005))
+                .collect::<Vec<_>>(),
             10,
             &[],
         );

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use polars::prelude::*;
-use synthkit_data::{DataTransformer, Matrix, Schema, SchemaOptions, TransformerParams};
 use synthkit_data::ContinuousEncoding;
+use synthkit_data::{DataTransformer, Matrix, Schema, SchemaOptions, TransformerParams};
 use synthkit_models::{CtganConfig, ModelConfig, TabDdpmConfig, TvaeConfig};
 
 pub const TARGET: &str = "Machine failure";
