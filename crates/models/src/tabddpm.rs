@@ -733,13 +733,8 @@ mod tests {
                     *v = a * *v + (1.0 - a) / kk;
                 }
             }
-            for i in 0..5 {
-                assert!(
-                    (closed[i] as f64 - p[i]).abs() < 1e-5,
-                    "t = {t}, i = {i}: {} vs {}",
-                    closed[i],
-                    p[i]
-                );
+            for (i, (c, w)) in closed.iter().zip(&p).enumerate() {
+                assert!((*c as f64 - w).abs() < 1e-5, "t = {t}, i = {i}: {c} vs {w}");
             }
             // Sampling frequencies.
             let n = 20_000;
@@ -749,13 +744,12 @@ mod tests {
                 &vec![t; n],
             );
             let s = vec2(blocks.sample(lp));
-            for i in 0..5 {
+            for (i, w) in p.iter().enumerate() {
                 let f = s.iter().skip(i).step_by(5).map(|&x| x as f64).sum::<f64>() / n as f64;
-                let se = (p[i] * (1.0 - p[i]) / n as f64).sqrt();
+                let se = (w * (1.0 - w) / n as f64).sqrt();
                 assert!(
-                    (f - p[i]).abs() < 5.0 * se + 1e-3,
-                    "t = {t}, i = {i}: freq {f} vs {}",
-                    p[i]
+                    (f - w).abs() < 5.0 * se + 1e-3,
+                    "t = {t}, i = {i}: freq {f} vs {w}"
                 );
             }
             // Each block of a draw is one-hot.
@@ -799,8 +793,8 @@ mod tests {
                 .exp(),
         );
         let x0v = vec2(x0);
-        for i in 0..13 {
-            assert!((p0[i] - x0v[i]).abs() < 1e-5, "t = 0 posterior is x₀");
+        for (a, b) in p0.iter().zip(&x0v).take(13) {
+            assert!((a - b).abs() < 1e-5, "t = 0 posterior is x₀");
         }
     }
 

@@ -65,10 +65,10 @@ impl QuantileEncoder {
             .map(|&p| linear_percentile(&present, p))
             .collect();
         // scikit-learn: `np.maximum.accumulate` (percentile can be non-monotone by rounding).
-        for i in 1..quantiles.len() {
-            if quantiles[i] < quantiles[i - 1] {
-                quantiles[i] = quantiles[i - 1];
-            }
+        let mut running = f64::NEG_INFINITY;
+        for q in quantiles.iter_mut() {
+            running = running.max(*q);
+            *q = running;
         }
         let rounding = Rounding::detect(&present, grid_steps);
         Self {
