@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trains CTGAN and TVAE with the paper defaults on every shared tabular data set (or the sets
+# Trains CTGAN and TVAE (and TabDDPM with MODELS=tabddpm) with the paper defaults on every shared tabular data set (or the sets
 # given as arguments), then writes per run: synthetic.csv (as many rows as train), minority.csv
 # (2 × the real minority count, all of the positive class), and a line of timings to
 # benches/results/train_all.csv (per-epoch time, transformer fit time, sampling time).
@@ -8,6 +8,7 @@
 #   scripts/train_all.sh ai4i            # one set
 #   DEVICE=wgpu scripts/train_all.sh     # on the GPU
 #   MODELS=tvae scripts/train_all.sh adult  # one model
+#   MODELS=tabddpm scripts/train_all.sh ai4i  # TabDDPM (an "epoch" is 100 steps; s_per_1000_steps filled)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,7 @@ device="${DEVICE:-cpu}"
 read -r -a models <<< "${MODELS:-ctgan tvae}"
 results=benches/results/train_all.csv
 mkdir -p benches/results runs/train_all
-[ -f "$results" ] || echo "date,host_cpus,device,dataset,model,rows,epochs,transformer_fit_s,train_s,s_per_epoch,sample_s,synthetic_rows,minority_rows" > "$results"
+[ -f "$results" ] || echo "date,host_cpus,device,dataset,model,rows,epochs,transformer_fit_s,train_s,s_per_epoch,sample_s,synthetic_rows,minority_rows,s_per_1000_steps" > "$results"
 
 cargo build --quiet
 bin="${CARGO_TARGET_DIR:-target}/debug/synthkit"
@@ -25,7 +26,7 @@ bin="${CARGO_TARGET_DIR:-target}/debug/synthkit"
 for set in "${sets[@]}"; do
     for model in "${models[@]}"; do
         cfg="configs/$set.toml"
-        [ "$model" = tvae ] && cfg="configs/$set-tvae.toml"
+        [ "$model" = ctgan ] || cfg="configs/$set-$model.toml"
         out="runs/train_all/$set-$model"
         train=$(grep '^train = ' "$cfg" | sed 's/^train = "\(.*\)"/\1/')
         target=$(grep '^target = ' "$cfg" | sed 's/^target = "\(.*\)"/\1/')
@@ -45,6 +46,9 @@ sample_s = float(t1) - float(t0)
 line = [datetime.date.today().isoformat(), str(os.cpu_count()), device, dataset, model, rows, str(f["epochs"]),
         f'{f["transformer_fit_seconds"]:.3f}', f'{f["train_seconds"]:.1f}', f'{f["train_seconds"] / f["epochs"]:.3f}',
         f'{sample_s:.2f}', rows, minority]
+# TabDDPM counts optimiser steps (steps_per_epoch per "epoch"); other models leave this empty.
+steps = f.get("steps")
+line.append(f'{f["train_seconds"] / steps * 1000:.1f}' if steps else "")
 open(results, "a").write(",".join(line) + "\n")
 print(",".join(line))
 PY

@@ -248,7 +248,7 @@ fn load_generators(d: &BenchDataset, cfg: &BenchConfig) -> Result<Vec<Generator>
     for path in &d.generators {
         let mut config = RunConfig::load(path)?;
         if let Some(e) = cfg.epochs {
-            crate::fit::set_epochs(&mut config.model, e);
+            config.model.set_epochs(e);
             config.model.check().context("bench `epochs`")?;
         }
         if let Some(dev) = cfg.device {

@@ -137,3 +137,30 @@ impl RunConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every shipped config loads and validates (paths relative to the repository root).
+    #[test]
+    fn shipped_configs_are_valid() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+        let mut tabddpm = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let cfg =
+                RunConfig::load(&path).unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+            if let ModelConfig::TabDdpm(_) = cfg.model {
+                tabddpm += 1;
+                assert_eq!(
+                    cfg.transform.continuous,
+                    synthkit_data::ContinuousEncoding::Quantile,
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+        assert_eq!(tabddpm, 4);
+    }
+}

@@ -8,7 +8,6 @@ use serde::Serialize;
 use synthkit_data::Schema;
 use synthkit_data::io::{read_table, write_atomic};
 use synthkit_data::schema::ensure_class_present;
-use synthkit_models::ModelConfig;
 use synthkit_train::{FittedModel, TrainOptions};
 
 use crate::config::RunConfig;
@@ -35,6 +34,9 @@ struct FitSummary<'a> {
     transform_seconds: f64,
     train_seconds: f64,
     epochs: usize,
+    /// Optimiser steps of a step-counted model (TabDDPM), for seconds per 1000 steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps: Option<usize>,
     device: String,
 }
 
@@ -56,14 +58,6 @@ pub fn model_dir(dir: &Path) -> Result<PathBuf> {
         "`{}` holds no trained model (no model.json); train one with `synthkit fit`",
         dir.display()
     )
-}
-
-/// Sets the training length of any model (`--epochs`, a bench's `epochs`).
-pub fn set_epochs(model: &mut ModelConfig, epochs: usize) {
-    match model {
-        ModelConfig::Ctgan(c) => c.epochs = epochs,
-        ModelConfig::Tvae(c) => c.epochs = epochs,
-    }
 }
 
 /// Runs the whole fit.
@@ -146,6 +140,10 @@ pub fn fit(cfg: &RunConfig, out: &Path, flags: &FitFlags) -> Result<()> {
         transform_seconds,
         train_seconds,
         epochs: model.losses().len(),
+        steps: match &cfg.model {
+            synthkit_models::ModelConfig::TabDdpm(c) => Some(c.steps),
+            _ => None,
+        },
         device: format!("{:?}", cfg.train.device).to_lowercase(),
     };
     let json = serde_json::to_string_pretty(&summary)?;

@@ -74,7 +74,7 @@ struct FitArgs {
     /// Override `[train] seed`.
     #[arg(long)]
     seed: Option<u64>,
-    /// Override the model's `epochs`.
+    /// Override the model's `epochs` (TabDDPM: blocks of `steps_per_epoch` steps).
     #[arg(long)]
     epochs: Option<usize>,
     /// Override `[train] out`, the run directory.
@@ -184,7 +184,7 @@ fn run(cli: Cli) -> Result<()> {
                 cfg.train.seed = s;
             }
             if let Some(e) = a.epochs {
-                fit::set_epochs(&mut cfg.model, e);
+                cfg.model.set_epochs(e);
                 cfg.model.check().context("--epochs")?;
             }
             let out = a.out.clone().unwrap_or_else(|| cfg.out_dir(&a.config));

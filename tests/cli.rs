@@ -385,3 +385,89 @@ fn sample_from_a_missing_model_is_a_clear_error() {
         &["/nonexistent/run", "synthkit fit"],
     );
 }
+
+/// TabDDPM through the binary: the quantile transform from `[transform]`, a few steps, then
+/// exactly n rare rows; conditioning on another column is a clean error.
+#[test]
+fn tabddpm_fit_then_sample_the_rare_class_exactly() {
+    let d = tempfile::tempdir().unwrap();
+    let p = ai4i_variant(d.path(), 800, |_, l| l.to_string());
+    let cfg = d.path().join("ddpm.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"[data]
+train = "{}"
+target = "Machine failure"
+positive = "1"
+categorical = ["Type", "Machine failure"]
+
+[transform]
+continuous = "quantile"
+
+[model]
+kind = "tabddpm"
+d_layers = [32, 32]
+num_timesteps = 20
+batch_size = 256
+steps = 6
+steps_per_epoch = 3
+
+[train]
+out = "{}"
+"#,
+            p.display(),
+            d.path().join("run").display()
+        ),
+    )
+    .unwrap();
+    let out = fit(&cfg);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = d.path().join("run");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("fit.json")).unwrap()).unwrap();
+    assert_eq!(summary["epochs"].as_u64(), Some(2));
+    assert_eq!(summary["steps"].as_u64(), Some(6));
+    let rows = d.path().join("failures.csv");
+    let out = synthkit(&[
+        "sample",
+        "--model",
+        run.to_str().unwrap(),
+        "--rows",
+        "123",
+        "--where",
+        "Machine failure=1",
+        "--out",
+        rows.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&rows).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let target = header.iter().position(|h| *h == "Machine failure").unwrap();
+    let data: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(data.len(), 123);
+    assert!(data.iter().all(|r| r[target] == "1"));
+    fails_with(
+        &[
+            "sample",
+            "--model",
+            run.to_str().unwrap(),
+            "--rows",
+            "5",
+            "--where",
+            "Type=L",
+            "--out",
+            d.path().join("x.csv").to_str().unwrap(),
+        ],
+        &["Type", "Machine failure"],
+    );
+}

@@ -12,6 +12,8 @@ pub enum Activation {
     Tanh,
     /// A one-hot block: a continuous column's mode indicator β, or a discrete column's category.
     Softmax,
+    /// One unbounded scalar: a continuous column's quantile-normal value (TabDDPM's encoding).
+    Linear,
 }
 
 /// A contiguous block of the encoded matrix.

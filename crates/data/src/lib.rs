@@ -16,4 +16,4 @@ pub use error::{DataError, DataResult};
 pub use layout::{Activation, ColumnLayout, CondBlock, Layout, Span};
 pub use matrix::Matrix;
 pub use schema::{ColumnKind, ColumnSpec, Schema, SchemaOptions};
-pub use transform::{DataTransformer, TransformerParams};
+pub use transform::{ContinuousEncoding, DataTransformer, TransformerParams};

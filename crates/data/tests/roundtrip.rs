@@ -148,6 +148,7 @@ fn round_trip_whole_table(name: &str) {
                     assert_eq!(v.iter().filter(|&&x| x == 1.0).count(), 1);
                     assert_eq!(v.iter().sum::<f32>(), 1.0);
                 }
+                synthkit_data::Activation::Linear => panic!("mode encoding has no linear span"),
             }
         }
     }

@@ -10,7 +10,8 @@ use burn::tensor::activation::{log_softmax, softmax, tanh};
 use synthkit_data::layout::{Activation, Layout};
 
 /// Applies `on_tanh` to every `Tanh` span and `on_softmax` to every `Softmax` span of `x`,
-/// and concatenates the results back in layout order.
+/// leaves `Linear` spans as they are (CTGAN and TVAE refuse layouts that have them), and
+/// concatenates the results back in layout order.
 ///
 /// # Shapes
 /// - `x`: `[batch, layout.dim()]`
@@ -28,6 +29,7 @@ pub fn map_spans(
             match s.activation {
                 Activation::Tanh => on_tanh(part),
                 Activation::Softmax => on_softmax(part),
+                Activation::Linear => part,
             }
         })
         .collect();

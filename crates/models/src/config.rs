@@ -4,7 +4,7 @@
 //! `ctgan/synthesizers/ctgan.py` and `tvae.py`, see `REFERENCES.md` §1.1–1.2). The structs are
 //! plain serde types with `#[serde(default, deny_unknown_fields)]`: a TOML `[model]` section may
 //! leave any key out (it gets the paper default) but a misspelt key is an error, not silently
-//! ignored. [`ModelConfig`] picks the model with a `kind = "ctgan" | "tvae"` key.
+//! ignored. [`ModelConfig`] picks the model with a `kind = "ctgan" | "tvae" | "tabddpm"` key.
 
 use serde::{Deserialize, Serialize};
 
@@ -248,6 +248,145 @@ impl TvaeConfig {
     }
 }
 
+/// The noise schedule of TabDDPM's diffusion (`get_named_beta_schedule`,
+/// `tab_ddpm/gaussian_multinomial_diffsuion.py` L18–55).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Schedule {
+    /// The cosine ᾱ schedule of Nichol & Dhariwal (s = 0.008, β capped at 0.999). The
+    /// reference default.
+    #[default]
+    Cosine,
+    /// β linear from 1e-4·1000/T to 0.02·1000/T.
+    Linear,
+}
+
+/// TabDDPM hyperparameters (arXiv:2209.15421; reference `yandex-research/tab-ddpm`, see
+/// `REFERENCES.md` §1.3). Defaults are the reference's base per-dataset config
+/// (`exp/adult/config.toml`, the same for every data set) and `MLPDiffusion` /
+/// `GaussianMultinomialDiffusion` defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TabDdpmConfig {
+    /// Hidden widths of the denoiser MLP (Linear → ReLU → Dropout blocks, rtdl
+    /// `MLP.make_baseline`). Default `[256, 256]` (`exp/adult/config.toml`
+    /// `model_params.rtdl_params.d_layers`).
+    pub d_layers: Vec<usize>,
+    /// Dropout of the MLP blocks. Default 0 (`rtdl_params.dropout`).
+    pub dropout: f64,
+    /// Width of the time and label embeddings and of the projected input. Default 128
+    /// (`MLPDiffusion` `dim_t`, `tab_ddpm/modules.py` L425ff).
+    pub dim_t: usize,
+    /// Diffusion steps T. Default 1000 (`diffusion_params.num_timesteps`; the tuned configs
+    /// sometimes use 100).
+    pub num_timesteps: usize,
+    /// Noise schedule. Default cosine (`diffusion_params.scheduler`).
+    pub scheduler: Schedule,
+    /// Initial AdamW learning rate, decayed linearly to 0 over `steps` (`_anneal_lr`,
+    /// `scripts/train.py` L28–32). Default 1e-3 (`train.main.lr`).
+    pub lr: f64,
+    /// AdamW (decoupled) weight decay. Default 1e-5 (`train.main.weight_decay`).
+    pub weight_decay: f64,
+    /// AdamW (β₁, β₂). Default `[0.9, 0.999]` (PyTorch's default; `scripts/train.py` L21
+    /// passes none).
+    pub adam_betas: [f64; 2],
+    /// Rows per step; a data set smaller than this is used whole in every step (the reference's
+    /// loader then yields the whole shuffled table). Default 4096 (`train.main.batch_size`).
+    pub batch_size: usize,
+    /// Optimiser steps in all. Default 1000 (`train.main.steps`; the tuned configs use
+    /// 5000–30000).
+    pub steps: usize,
+    /// synthkit's "epoch" for TabDDPM: a block of this many steps, the unit of progress,
+    /// reseeding, loss history and checkpoints (the reference has no epochs). The last block
+    /// may be shorter. Default 100.
+    pub steps_per_epoch: usize,
+    /// Rate of the exponential moving average of the weights, updated after every step; the
+    /// EMA weights are what is saved and sampled. Default 0.999 (`scripts/train.py` L73,
+    /// `scripts/utils_train.py` L21).
+    pub ema_decay: f64,
+    /// The target class is the denoiser's label input (`is_y_cond = true`, with an embedding
+    /// added to the time embedding) instead of being diffused with the other categorical
+    /// columns. Needed for `sample_where(target, …)`. Used only when the data has a discrete
+    /// target. Default true (`model_params.is_y_cond`).
+    pub class_conditional: bool,
+}
+
+impl Default for TabDdpmConfig {
+    fn default() -> Self {
+        Self {
+            d_layers: vec![256, 256],
+            dropout: 0.0,
+            dim_t: 128,
+            num_timesteps: 1000,
+            scheduler: Schedule::Cosine,
+            lr: 1e-3,
+            weight_decay: 1e-5,
+            adam_betas: [0.9, 0.999],
+            batch_size: 4096,
+            steps: 1000,
+            steps_per_epoch: 100,
+            ema_decay: 0.999,
+            class_conditional: true,
+        }
+    }
+}
+
+impl TabDdpmConfig {
+    /// The reference defaults (same as [`Default`]).
+    pub fn paper() -> Self {
+        Self::default()
+    }
+
+    /// Number of epochs (blocks of `steps_per_epoch` steps): `ceil(steps / steps_per_epoch)`.
+    pub fn epochs(&self) -> usize {
+        self.steps.div_ceil(self.steps_per_epoch.max(1))
+    }
+
+    /// Checks every hyperparameter before anything is allocated.
+    ///
+    /// # Errors
+    /// [`ModelError::InvalidConfig`] naming the first bad key and how to fix it.
+    pub fn check(&self) -> ModelResult<()> {
+        check_dims("d_layers", &self.d_layers)?;
+        if !(self.dropout.is_finite() && (0.0..1.0).contains(&self.dropout)) {
+            return Err(ModelError::invalid(
+                "dropout",
+                format!("{} is not in [0, 1)", self.dropout),
+                "use the reference's 0",
+            ));
+        }
+        check_positive_usize("dim_t", self.dim_t)?;
+        if self.dim_t < 2 {
+            return Err(ModelError::invalid(
+                "dim_t",
+                format!("{} is too small for a sinusoidal embedding", self.dim_t),
+                "use the reference's 128",
+            ));
+        }
+        if self.num_timesteps < 2 {
+            return Err(ModelError::invalid(
+                "num_timesteps",
+                format!("{} steps cannot diffuse anything", self.num_timesteps),
+                "use the reference's 1000 (or 100, as some tuned configs do)",
+            ));
+        }
+        check_lr("lr", self.lr)?;
+        check_decay("weight_decay", self.weight_decay)?;
+        check_betas(self.adam_betas)?;
+        check_positive_usize("batch_size", self.batch_size)?;
+        check_positive_usize("steps", self.steps)?;
+        check_positive_usize("steps_per_epoch", self.steps_per_epoch)?;
+        if !(self.ema_decay.is_finite() && (0.0..1.0).contains(&self.ema_decay)) {
+            return Err(ModelError::invalid(
+                "ema_decay",
+                format!("{} is not in [0, 1)", self.ema_decay),
+                "use the reference's 0.999",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The `[model]` section: which model, and its hyperparameters.
 ///
 /// ```
@@ -262,6 +401,9 @@ pub enum ModelConfig {
     Ctgan(CtganConfig),
     /// TVAE (optionally conditional).
     Tvae(TvaeConfig),
+    /// TabDDPM (Gaussian + multinomial diffusion, class-conditional).
+    #[serde(rename = "tabddpm")]
+    TabDdpm(TabDdpmConfig),
 }
 
 impl ModelConfig {
@@ -273,14 +415,25 @@ impl ModelConfig {
         match self {
             Self::Ctgan(c) => c.check(),
             Self::Tvae(c) => c.check(),
+            Self::TabDdpm(c) => c.check(),
         }
     }
 
-    /// Configured epochs.
+    /// Configured epochs (for TabDDPM, blocks of `steps_per_epoch` steps).
     pub fn epochs(&self) -> usize {
         match self {
             Self::Ctgan(c) => c.epochs,
             Self::Tvae(c) => c.epochs,
+            Self::TabDdpm(c) => c.epochs(),
+        }
+    }
+
+    /// Sets the number of epochs (for TabDDPM: `steps = epochs · steps_per_epoch`).
+    pub fn set_epochs(&mut self, epochs: usize) {
+        match self {
+            Self::Ctgan(c) => c.epochs = epochs,
+            Self::Tvae(c) => c.epochs = epochs,
+            Self::TabDdpm(c) => c.steps = epochs * c.steps_per_epoch,
         }
     }
 
@@ -289,14 +442,16 @@ impl ModelConfig {
         match self {
             Self::Ctgan(c) => c.batch_size,
             Self::Tvae(c) => c.batch_size,
+            Self::TabDdpm(c) => c.batch_size,
         }
     }
 
-    /// `"ctgan"` or `"tvae"`.
+    /// `"ctgan"`, `"tvae"` or `"tabddpm"`.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Ctgan(_) => "ctgan",
             Self::Tvae(_) => "tvae",
+            Self::TabDdpm(_) => "tabddpm",
         }
     }
 }
@@ -502,6 +657,69 @@ mod tests {
         assert_eq!(tvae_err(|c| c.embedding_dim = 0), "embedding_dim");
     }
 
+    fn ddpm_err(f: impl FnOnce(&mut TabDdpmConfig)) -> &'static str {
+        let mut c = TabDdpmConfig::default();
+        f(&mut c);
+        c.check().expect_err("config should be rejected").key()
+    }
+
+    #[test]
+    fn tabddpm_defaults_are_the_reference_base_config() {
+        let c = TabDdpmConfig::paper();
+        c.check().unwrap();
+        assert_eq!(
+            (c.num_timesteps, c.batch_size, c.steps, c.dim_t),
+            (1000, 4096, 1000, 128)
+        );
+        assert_eq!((c.lr, c.weight_decay, c.ema_decay), (1e-3, 1e-5, 0.999));
+        assert_eq!(c.scheduler, Schedule::Cosine);
+        assert_eq!(c.epochs(), 10);
+        let odd = TabDdpmConfig {
+            steps: 250,
+            ..Default::default()
+        };
+        assert_eq!(odd.epochs(), 3);
+        let mut m = ModelConfig::TabDdpm(odd);
+        m.set_epochs(4);
+        assert_eq!(m.epochs(), 4);
+        assert_eq!(m.kind(), "tabddpm");
+    }
+
+    #[test]
+    fn test_invalid_tabddpm_settings() {
+        assert_eq!(ddpm_err(|c| c.num_timesteps = 1), "num_timesteps");
+        assert_eq!(ddpm_err(|c| c.d_layers.clear()), "d_layers");
+        assert_eq!(ddpm_err(|c| c.ema_decay = 1.0), "ema_decay");
+        assert_eq!(ddpm_err(|c| c.steps = 0), "steps");
+        assert_eq!(ddpm_err(|c| c.steps_per_epoch = 0), "steps_per_epoch");
+        assert_eq!(ddpm_err(|c| c.lr = 0.0), "lr");
+        assert_eq!(ddpm_err(|c| c.dropout = 1.0), "dropout");
+        assert_eq!(ddpm_err(|c| c.dim_t = 1), "dim_t");
+        assert_eq!(ddpm_err(|c| c.weight_decay = -1.0), "weight_decay");
+        let e = TabDdpmConfig {
+            ema_decay: 1.5,
+            ..Default::default()
+        }
+        .check()
+        .unwrap_err();
+        assert!(e.to_string().contains("0.999"), "{e}");
+    }
+
+    #[test]
+    fn tabddpm_kind_parses_from_toml() {
+        let c: ModelConfig =
+            toml::from_str("kind = \"tabddpm\"\nsteps = 30\nscheduler = \"linear\"\n").unwrap();
+        assert_eq!(
+            c,
+            ModelConfig::TabDdpm(TabDdpmConfig {
+                steps: 30,
+                scheduler: Schedule::Linear,
+                ..Default::default()
+            })
+        );
+        assert!(toml::from_str::<ModelConfig>("kind = \"tabddpm\"\nepochs = 3\n").is_err());
+    }
+
     #[test]
     fn kind_tag_selects_the_model_and_missing_keys_get_defaults() {
         let c: ModelConfig =
@@ -546,6 +764,7 @@ mod tests {
         for c in [
             ModelConfig::Ctgan(CtganConfig::default()),
             ModelConfig::Tvae(TvaeConfig::default()),
+            ModelConfig::TabDdpm(TabDdpmConfig::default()),
         ] {
             let j = serde_json::to_string(&c).unwrap();
             assert_eq!(serde_json::from_str::<ModelConfig>(&j).unwrap(), c);

@@ -8,6 +8,8 @@
 //! - [`ctgan::Generator`] and [`ctgan::Discriminator`] (PacGAN WGAN-GP critic with a closed-form
 //!   input gradient, because burn 0.22 has only first-order autodiff);
 //! - [`tvae::Encoder`] and [`tvae::Decoder`] (optionally conditional);
+//! - [`tabddpm`]: TabDDPM's denoiser MLP and its Gaussian + multinomial diffusion maths
+//!   (arXiv:2209.15421), configured by [`TabDdpmConfig`];
 //! - [`activation`]: span-wise output activations (tanh / Gumbel-softmax) and the losses that read
 //!   the shared [`synthkit_data::layout::Layout`].
 //!
@@ -19,7 +21,8 @@ pub mod activation;
 pub mod config;
 pub mod ctgan;
 pub mod error;
+pub mod tabddpm;
 pub mod tvae;
 
-pub use config::{ADAM_EPSILON, CtganConfig, ModelConfig, TvaeConfig};
+pub use config::{ADAM_EPSILON, CtganConfig, ModelConfig, Schedule, TabDdpmConfig, TvaeConfig};
 pub use error::{ModelError, ModelResult};

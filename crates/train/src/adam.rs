@@ -1,6 +1,7 @@
 //! Adam with PyTorch's semantics (L2 weight decay added to the gradient, bias-corrected moments,
-//! ε = 1e-8 outside the square root) and a state that can be written to and read from disk on
-//! any device.
+//! ε = 1e-8 outside the square root), or AdamW (decoupled weight decay: the weights shrink by
+//! `lr · decay` before the Adam step, as `torch.optim.AdamW`), and a state that can be written
+//! to and read from disk on any device.
 //!
 //! burn's `ModuleOptimizer` can record its state, but `load_record` materialises it on
 //! `Device::default()` (wgpu first when the `wgpu` feature is on), which would start a GPU
@@ -26,6 +27,7 @@ pub struct Adam {
     beta2: f64,
     eps: f64,
     weight_decay: f64,
+    decoupled: bool,
     step: u64,
     moments: HashMap<ParamId, (Tensor<1>, Tensor<1>)>,
 }
@@ -39,9 +41,23 @@ impl Adam {
             beta2: betas[1],
             eps,
             weight_decay,
+            decoupled: false,
             step: 0,
             moments: HashMap::new(),
         }
+    }
+
+    /// A fresh AdamW: decoupled weight decay (`torch.optim.AdamW`).
+    pub fn adamw(lr: f64, betas: [f64; 2], weight_decay: f64, eps: f64) -> Self {
+        Self {
+            decoupled: true,
+            ..Self::new(lr, betas, weight_decay, eps)
+        }
+    }
+
+    /// Sets the learning rate of the next steps (for schedules).
+    pub fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
     }
 
     /// Steps taken so far.
@@ -158,8 +174,13 @@ impl ModuleMapper for AdamMapper<'_> {
         let p = tensor.inner().reshape([n]); // [n], plain
         let device = p.device();
         let mut g = grad.to_device(&device).reshape([n]);
+        let mut p = p;
         if a.weight_decay > 0.0 {
-            g = g + p.clone().mul_scalar(a.weight_decay);
+            if a.decoupled {
+                p = p.mul_scalar(1.0 - a.lr * a.weight_decay);
+            } else {
+                g = g + p.clone().mul_scalar(a.weight_decay);
+            }
         }
         let (m, v) = match a.moments.remove(&id) {
             Some((m, v)) => (m.to_device(&device), v.to_device(&device)),
@@ -241,5 +262,24 @@ mod tests {
         );
         std::fs::write(&p, b"garbage").unwrap();
         assert!(back.load(&p, &device).is_err());
+    }
+
+    #[test]
+    fn adamw_decays_the_weights_before_the_adam_step() {
+        let device = Device::flex().autodiff();
+        let mut m = One {
+            l: LinearConfig::new(1, 1).with_bias(false).init(&device),
+        };
+        m.l.weight = Param::from_tensor(Tensor::from_data(
+            TensorData::new(vec![2.0f32], [1, 1]),
+            &device,
+        ));
+        let mut adam = Adam::adamw(0.1, [0.9, 0.999], 0.5, 1e-8);
+        let x = Tensor::<2>::from_data(TensorData::new(vec![3.0f32], [1, 1]), &device);
+        let grads = GradientsParams::from_grads(m.l.forward(x).sum().backward(), &m);
+        m = adam.step(m, grads);
+        // torch.optim.AdamW: w ← w·(1 − lr·λ) − lr·m̂/(√v̂ + ε) = 2·0.95 − 0.1 = 1.8.
+        let got = m.l.weight.val().into_data().try_to_vec_as::<f32>().unwrap()[0];
+        assert!((got - 1.8).abs() < 1e-6, "{got}");
     }
 }

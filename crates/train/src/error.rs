@@ -27,6 +27,16 @@ pub enum TrainError {
         /// Its value.
         value: f64,
     },
+    /// Sampling produced NaN or infinite values (TabDDPM's `FoundNANsError`).
+    #[error(
+        "{model} generated {count} non-finite values; the model is broken (train longer or with a lower learning rate, or retrain with another seed)"
+    )]
+    NonFiniteSample {
+        /// Which model.
+        model: &'static str,
+        /// How many values.
+        count: usize,
+    },
     /// The training matrix does not match the transformer.
     #[error(
         "the training matrix has {got} columns but the transformer's layout has {expected}; encode the training table with this same transformer"

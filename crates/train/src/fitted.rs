@@ -10,9 +10,11 @@ use polars::prelude::DataFrame;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
+use synthkit_data::Activation;
 use synthkit_data::{DataError, DataTransformer, Matrix};
 use synthkit_models::activation::{ctgan_activate, tvae_output};
 use synthkit_models::ctgan::Generator;
+use synthkit_models::tabddpm::{DdpmLayout, Denoiser, Diffusion};
 use synthkit_models::tvae::Decoder;
 use synthkit_models::{CtganConfig, ModelConfig, TvaeConfig};
 
@@ -21,6 +23,7 @@ use crate::ctgan::CtganEngine;
 use crate::engine::{EpochLosses, drive, to_matrix, to_tensor};
 use crate::error::{TrainError, TrainResult};
 use crate::options::{DeviceChoice, TrainOptions, splitmix};
+use crate::tabddpm::{TabDdpmEngine, ddpm_layout, sample_rows};
 use crate::tvae::{TvaeEngine, uses_condition};
 
 /// Rows generated per device call when sampling; memory stays bounded whatever `n` is.
@@ -34,6 +37,8 @@ pub const MODEL_FORMAT_VERSION: u32 = 1;
 enum SamplerNet {
     Ctgan(Generator),
     Tvae(Decoder),
+    /// The EMA denoiser, its schedules and the layout split.
+    TabDdpm(Box<(Denoiser, Diffusion, DdpmLayout)>),
 }
 
 /// A trained model, ready to sample. Immutable; `save`/`load` round-trip it exactly.
@@ -98,6 +103,14 @@ pub fn fit(
         cond_dim = layout.cond_dim(),
         "training"
     );
+    if !matches!(config, ModelConfig::TabDdpm(_))
+        && layout.spans().any(|s| s.activation == Activation::Linear)
+    {
+        return Err(TrainError::Options(format!(
+            "{} needs the mode-specific transform of continuous columns; set [transform] continuous = \"mode\" (the quantile transform is for TabDDPM)",
+            config.kind()
+        )));
+    }
     let cond = CondTable::from_matrix(train, &layout);
     let (net, losses, uses_cond) = match config {
         ModelConfig::Ctgan(c) => {
@@ -116,6 +129,23 @@ pub fn fit(
                 SamplerNet::Tvae(eng.vae.decoder.valid().to_device(&base)),
                 losses,
                 uses_condition(c, &layout),
+            )
+        }
+        ModelConfig::TabDdpm(c) => {
+            let dl = ddpm_layout(c, &transformer);
+            if dl.d_in() == 0 {
+                return Err(TrainError::Options(
+                    "TabDDPM needs at least one column besides the target to generate".into(),
+                ));
+            }
+            let conditional = dl.label.is_some();
+            let mut eng = TabDdpmEngine::new(c, dl.clone(), train, &device);
+            let losses = drive(&mut eng, config, train, opts, &device)?;
+            let diffusion = Diffusion::new(c.num_timesteps, c.scheduler);
+            (
+                SamplerNet::TabDdpm(Box::new((eng.ema.to_device(&base), diffusion, dl))),
+                losses,
+                conditional,
             )
         }
     };
@@ -177,8 +207,9 @@ impl FittedModel {
     }
 
     /// Whether the network takes a condition vector (CTGAN with discrete columns; TVAE with
-    /// `conditional = true` and discrete columns). Only then is [`FittedModel::sample_where`]
-    /// available.
+    /// `conditional = true` and discrete columns) or a class label (TabDDPM with
+    /// `class_conditional = true` and a discrete target). Only then is
+    /// [`FittedModel::sample_where`] available (for TabDDPM, on the target column only).
     pub fn is_conditional(&self) -> bool {
         self.uses_condition
     }
@@ -219,6 +250,21 @@ impl FittedModel {
         seed: u64,
     ) -> TrainResult<DataFrame> {
         let (block, category) = self.transformer.condition(column, value)?;
+        if let SamplerNet::TabDdpm(_) = &self.net {
+            let target = self.transformer.target();
+            if !self.uses_condition || target != Some(column) {
+                return Err(TrainError::Unconditionable {
+                    column: column.into(),
+                    value: value.into(),
+                    reason: match (self.uses_condition, target) {
+                        (true, Some(t)) => format!(
+                            "TabDDPM is conditioned on the target `{t}` only; condition on `{t}`, or filter unconditional samples yourself"
+                        ),
+                        _ => "this TabDDPM was trained without a class label (no discrete target, or class_conditional = false); set a categorical target and class_conditional = true, and retrain".into(),
+                    },
+                });
+            }
+        }
         if !self.uses_condition {
             return Err(TrainError::Unconditionable {
                 column: column.into(),
@@ -282,6 +328,31 @@ impl FittedModel {
         self.device.seed(seed);
         let mut rng = StdRng::seed_from_u64(splitmix(seed ^ 0x5A3D_1E00));
         let layout = self.transformer.layout();
+        if let SamplerNet::TabDdpm(net) = &self.net {
+            let (den, diffusion, dl) = net.as_ref();
+            // The label's class counts: the target's condition block.
+            let counts = self.transformer.target().and_then(|t| {
+                layout
+                    .cond_block_of(t)
+                    .map(|b| self.cond.columns[b].counts.clone())
+            });
+            let mut left = n;
+            while left > 0 {
+                let c = left.min(SAMPLE_CHUNK);
+                left -= c;
+                let y: Vec<usize> = match (dl.label, condition, &counts) {
+                    (None, _, _) => Vec::new(),
+                    (Some(_), Some((_, k)), _) => vec![k; c],
+                    (Some(_), None, Some(counts)) => {
+                        (0..c).map(|_| draw_category(counts, &mut rng)).collect()
+                    }
+                    (Some(_), None, None) => unreachable!("a label column is a condition block"),
+                };
+                let (num, cat) = sample_rows(den, diffusion, dl, &y, c, &self.device)?;
+                f(dl.assemble(layout.dim(), &num, &cat, &y))?;
+            }
+            return Ok(());
+        }
         let mut left = n;
         while left > 0 {
             let c = left.min(SAMPLE_CHUNK);
@@ -301,6 +372,7 @@ impl FittedModel {
             let embedding_dim = match &self.config {
                 ModelConfig::Ctgan(cfg) => cfg.embedding_dim,
                 ModelConfig::Tvae(cfg) => cfg.embedding_dim,
+                ModelConfig::TabDdpm(_) => unreachable!("TabDDPM samples above"),
             };
             let z = Tensor::<2>::random(
                 [c, embedding_dim],
@@ -374,6 +446,7 @@ impl FittedModel {
         let weights = match &self.net {
             SamplerNet::Ctgan(_) => "generator.bpk",
             SamplerNet::Tvae(_) => "decoder.bpk",
+            SamplerNet::TabDdpm(_) => "denoiser.bpk",
         };
         let file = ModelFile {
             format_version: MODEL_FORMAT_VERSION,
@@ -390,6 +463,7 @@ impl FittedModel {
         let rec = match &self.net {
             SamplerNet::Ctgan(g) => g.clone().into_record(),
             SamplerNet::Tvae(d) => d.clone().into_record(),
+            SamplerNet::TabDdpm(net) => net.0.clone().into_record(),
         };
         rec.save(&p).map_err(|e| TrainError::record(&p, e))?;
         let p = dir.join("losses.csv");
@@ -460,6 +534,19 @@ impl FittedModel {
                         .valid(),
                 )
             }
+            ModelConfig::TabDdpm(c) => {
+                let dl = ddpm_layout(c, &file.transformer);
+                let den = c
+                    .init(dl.d_in(), dl.n_classes(), &base)
+                    .try_load_record(rec)
+                    .map_err(|e| TrainError::record(&wp, e))?
+                    .valid();
+                SamplerNet::TabDdpm(Box::new((
+                    den,
+                    Diffusion::new(c.num_timesteps, c.scheduler),
+                    dl,
+                )))
+            }
         };
         let lp = dir.join("losses.csv");
         let losses = match std::fs::read_to_string(&lp) {
@@ -477,6 +564,19 @@ impl FittedModel {
             net,
         })
     }
+}
+
+/// A category drawn with probability proportional to its training count.
+fn draw_category(counts: &[usize], rng: &mut impl rand::Rng) -> usize {
+    let total: usize = counts.iter().sum();
+    let mut u = rng.random_range(0..total.max(1));
+    for (k, &c) in counts.iter().enumerate() {
+        if u < c {
+            return k;
+        }
+        u -= c;
+    }
+    counts.len() - 1
 }
 
 fn unique() -> u128 {

@@ -1,6 +1,6 @@
 //! # synthkit-train
 //!
-//! Hand-written training loops for CTGAN and TVAE on any burn device, with exact resume,
+//! Hand-written training loops for CTGAN, TVAE and TabDDPM on any burn device, with exact resume,
 //! checkpoints, progress, loss history and conditional sampling without rejection.
 //!
 //! ```no_run
@@ -25,6 +25,7 @@ pub mod engine;
 pub mod error;
 pub mod fitted;
 pub mod options;
+mod tabddpm;
 mod tvae;
 
 pub use engine::{EpochLosses, newest_checkpoint};

@@ -28,6 +28,7 @@ fn check_spans(m: &Matrix, tr: &synthkit_data::DataTransformer) {
                     assert!((sum - 1.0).abs() < 1e-3, "softmax span sums to {sum}");
                     assert!(v.iter().all(|x| *x >= 0.0));
                 }
+                Activation::Linear => assert!(v[0].is_finite(), "non-finite value: {}", v[0]),
             }
         }
     }
@@ -256,6 +257,7 @@ fn resumed_run_equals_uninterrupted_run() {
                 lr: 1e-2,
                 ..c.clone()
             }),
+            ModelConfig::TabDdpm(_) => unreachable!("TabDDPM resume is tested in tabddpm.rs"),
         };
         let e = fit(&other, tr.clone(), m, &TrainOptions { resume: true, ..ck }).unwrap_err();
         assert!(matches!(e, TrainError::CheckpointMismatch { .. }), "{e}");

@@ -6,6 +6,7 @@
 pub mod bgm;
 pub mod continuous;
 pub mod discrete;
+pub mod quantile;
 pub mod values;
 
 use std::time::Instant;
@@ -23,6 +24,7 @@ use crate::schema::{ColumnKind, Schema};
 use bgm::BgmParams;
 use continuous::ContinuousEncoder;
 use discrete::DiscreteEncoder;
+use quantile::QuantileEncoder;
 use values::ValueType;
 
 /// Hyper-parameters of the transform. Defaults follow CTGAN's data transformer
@@ -43,6 +45,24 @@ pub struct TransformerParams {
     pub max_categories: usize,
     /// Seed of the mixture initialisation. Default 0.
     pub seed: u64,
+    /// How continuous columns are encoded. Default `mode` (CTGAN's mode-specific
+    /// normalisation); `quantile` is TabDDPM's quantile-normal transform.
+    pub continuous: ContinuousEncoding,
+}
+
+/// The encoding of continuous columns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContinuousEncoding {
+    /// Mode-specific normalisation (CTGAN, arXiv:1907.00503 §4.2): a `Tanh` scalar α and a
+    /// `Softmax` mode block β (with a missing slot if the column has missing values).
+    #[default]
+    Mode,
+    /// Quantile transform to a standard normal (TabDDPM, `lib/data.py` L217–222; scikit-learn's
+    /// `QuantileTransformer(output_distribution='normal', n_quantiles=max(min(N/30, 1000), 10))`):
+    /// a `Linear` scalar, plus a `[present, missing]` `Softmax` block if the column has missing
+    /// values. See [`quantile`].
+    Quantile,
 }
 
 impl Default for TransformerParams {
@@ -54,6 +74,7 @@ impl Default for TransformerParams {
             max_iter: 100,
             max_categories: 500,
             seed: 0,
+            continuous: ContinuousEncoding::Mode,
         }
     }
 }
@@ -110,12 +131,13 @@ impl TransformerParams {
             });
         }
         let bgm = self.bgm();
+        let n_quantiles = quantile::tabddpm_n_quantiles(df.height());
         let fitted: Vec<(ColumnTransformer, f64)> = schema
             .columns
             .par_iter()
             .map(|spec| {
                 let start = Instant::now();
-                let col = fit_column(df, &spec.name, spec.kind, &bgm, self)?;
+                let col = fit_column(df, &spec.name, spec.kind, &bgm, self, n_quantiles)?;
                 Ok((col, start.elapsed().as_secs_f64()))
             })
             .collect::<DataResult<_>>()?;
@@ -140,6 +162,8 @@ impl TransformerParams {
 pub enum Encoder {
     /// Mode-specific normalisation.
     Continuous(Box<ContinuousEncoder>),
+    /// Quantile-normal transform (TabDDPM).
+    Quantile(Box<QuantileEncoder>),
     /// One-hot.
     Discrete(DiscreteEncoder),
 }
@@ -163,6 +187,7 @@ fn fit_column(
     kind: ColumnKind,
     bgm: &BgmParams,
     params: &TransformerParams,
+    n_quantiles: usize,
 ) -> DataResult<ColumnTransformer> {
     let s = values::column(df, name)?;
     let value_type = values::value_type(df, name)?;
@@ -205,13 +230,20 @@ fn fit_column(
                 value: first.to_string(),
             });
         }
-        Encoder::Continuous(Box::new(ContinuousEncoder::fit(
-            name,
-            &vals,
-            bgm,
-            params.weight_threshold,
-            &grid_steps(value_type),
-        )?))
+        match params.continuous {
+            ContinuousEncoding::Mode => Encoder::Continuous(Box::new(ContinuousEncoder::fit(
+                name,
+                &vals,
+                bgm,
+                params.weight_threshold,
+                &grid_steps(value_type),
+            )?)),
+            ContinuousEncoding::Quantile => Encoder::Quantile(Box::new(QuantileEncoder::fit(
+                &vals,
+                n_quantiles,
+                &grid_steps(value_type),
+            ))),
+        }
     };
     Ok(ColumnTransformer {
         name: name.to_string(),
@@ -248,6 +280,13 @@ fn layout_of(columns: &[ColumnTransformer]) -> Layout {
                     false,
                     vec![(1, Activation::Tanh), (e.n_modes(), Activation::Softmax)],
                 ),
+                Encoder::Quantile(e) => {
+                    let mut spans = vec![(1, Activation::Linear)];
+                    if e.has_missing() {
+                        spans.push((2, Activation::Softmax));
+                    }
+                    (c.name.clone(), false, spans)
+                }
                 Encoder::Discrete(e) => (
                     c.name.clone(),
                     true,
@@ -317,6 +356,18 @@ impl DataTransformer {
                             e.encode(*v, &mut buf[row * width..(row + 1) * width], &mut rng);
                         }
                     }
+                    Encoder::Quantile(e) => {
+                        let vals = values::numeric_values(s)?;
+                        if !e.has_missing() && vals.iter().any(Option::is_none) {
+                            return Err(DataError::Invalid(format!(
+                                "column `{}` has missing values, but had none when the transformer was fitted; refit on data that shows them",
+                                col.name
+                            )));
+                        }
+                        for (row, v) in vals.iter().enumerate() {
+                            e.encode(*v, &mut buf[row * width..(row + 1) * width]);
+                        }
+                    }
                     Encoder::Discrete(e) => {
                         for (row, l) in values::label_values(s)?.iter().enumerate() {
                             let i = e.index_of(l.as_deref()).ok_or_else(|| {
@@ -368,6 +419,18 @@ impl DataTransformer {
                             .map(|r| {
                                 let row = m.row(r);
                                 e.decode(row[a.start], &row[b.start..b.end()])
+                            })
+                            .collect();
+                        values::numeric_series(&col.name, col.value_type, &vals)?
+                    }
+                    Encoder::Quantile(e) => {
+                        let z = lay.spans[0].start;
+                        let ind = lay.spans.get(1).map(|s| (s.start, s.end()));
+                        let vals: Vec<Option<f64>> = (0..n)
+                            .map(|r| {
+                                let row = m.row(r);
+                                let ind = ind.map_or(&[][..], |(a, b)| &row[a..b]);
+                                e.decode(row[z], ind)
                             })
                             .collect();
                         values::numeric_series(&col.name, col.value_type, &vals)?

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use polars::prelude::*;
+use synthkit_data::ContinuousEncoding;
 use synthkit_data::{DataTransformer, Matrix, Schema, SchemaOptions, TransformerParams};
-use synthkit_models::{CtganConfig, ModelConfig, TvaeConfig};
+use synthkit_models::{CtganConfig, ModelConfig, TabDdpmConfig, TvaeConfig};
 
 pub const TARGET: &str = "Machine failure";
 
@@ -31,6 +32,40 @@ pub fn fixture() -> &'static (DataFrame, DataTransformer, Matrix) {
             .expect("transformer");
         let m = tr.transform(&df, 0).expect("transform");
         (df, tr, m)
+    })
+}
+
+/// The same 600 rows with TabDDPM's quantile-normal transform.
+pub fn quantile_fixture() -> &'static (DataFrame, DataTransformer, Matrix) {
+    static F: OnceLock<(DataFrame, DataTransformer, Matrix)> = OnceLock::new();
+    F.get_or_init(|| {
+        let (df, _, _) = fixture();
+        let opts = SchemaOptions {
+            target: Some(TARGET.into()),
+            ..Default::default()
+        };
+        let schema = Schema::infer(df, &opts).expect("schema");
+        let tr = TransformerParams {
+            continuous: ContinuousEncoding::Quantile,
+            ..Default::default()
+        }
+        .fit(df, &schema)
+        .expect("transformer");
+        let m = tr.transform(df, 0).expect("transform");
+        (df.clone(), tr, m)
+    })
+}
+
+/// A tiny TabDDPM: T = 20, 2 × 32 MLP, `epochs` blocks of 5 steps of 128 rows.
+pub fn tiny_tabddpm(epochs: usize) -> ModelConfig {
+    ModelConfig::TabDdpm(TabDdpmConfig {
+        d_layers: vec![32, 32],
+        dim_t: 16,
+        num_timesteps: 20,
+        batch_size: 128,
+        steps: 5 * epochs,
+        steps_per_epoch: 5,
+        ..Default::default()
     })
 }
 

@@ -1,0 +1,317 @@
+//! TabDDPM's training loop (`scripts/train.py` in `yandex-research/tab-ddpm`) and its ancestral
+//! sampler (`GaussianMultinomialDiffusion.sample`).
+//!
+//! Training: shuffled batches of `min(batch_size, N)` rows (a new shuffle whenever the rows run
+//! out, as the reference's loader), t uniform in `0..T` per row, loss = Gaussian MSE on ε plus
+//! the multinomial `vb_stochastic` loss divided by the number of categorical blocks, AdamW with
+//! the learning rate decayed linearly to 0 over all steps (`_anneal_lr`), and an EMA copy of the
+//! weights (rate 0.999) updated after every step. The EMA copy is what gets saved and sampled.
+//!
+//! synthkit's epoch driver wants epochs: a TabDDPM "epoch" is a block of `steps_per_epoch`
+//! optimiser steps (the last one may be shorter). Each block reseeds the RNGs from
+//! `(seed, block)` and starts a fresh shuffle, so a resumed run is exact.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use burn::module::{ModuleMapper, ModuleVisitor, Param, ParamId};
+use burn::optim::GradientsParams;
+use burn::prelude::*;
+use burn::tensor::Distribution;
+use rand::Rng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use synthkit_data::{DataTransformer, Matrix};
+use synthkit_models::tabddpm::{CatBlocks, DdpmLayout, Denoiser, Diffusion, log_onehot};
+use synthkit_models::{ADAM_EPSILON, TabDdpmConfig};
+
+use crate::adam::Adam;
+use crate::engine::{Engine, check_finite, load_weights, save_weights};
+use crate::error::{TrainError, TrainResult};
+
+/// The split of `transformer`'s layout for a TabDDPM with `cfg`: the target is the label input
+/// when `class_conditional` is on and the target column is discrete.
+pub(crate) fn ddpm_layout(cfg: &TabDdpmConfig, transformer: &DataTransformer) -> DdpmLayout {
+    let label = if cfg.class_conditional {
+        transformer.target()
+    } else {
+        None
+    };
+    DdpmLayout::new(transformer.layout(), label)
+}
+
+fn tensor2(v: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(v, [rows, cols]), device)
+}
+
+fn onehot(y: &[usize], k: usize, device: &Device) -> Tensor<2> {
+    let mut v = vec![0.0f32; y.len() * k];
+    for (i, &c) in y.iter().enumerate() {
+        v[i * k + c] = 1.0;
+    }
+    tensor2(v, y.len(), k, device)
+}
+
+fn times(t: &[usize], device: &Device) -> Tensor<1> {
+    let v: Vec<f32> = t.iter().map(|&i| i as f32).collect();
+    Tensor::from_data(TensorData::new(v, [t.len()]), device)
+}
+
+/// Concatenates the non-empty parts along the features.
+fn cat_parts(parts: Vec<Tensor<2>>) -> Tensor<2> {
+    let parts: Vec<Tensor<2>> = parts.into_iter().filter(|p| p.dims()[1] > 0).collect();
+    Tensor::cat(parts, 1)
+}
+
+/// Collects every float parameter (flattened, without autodiff) by id.
+struct Collect(HashMap<ParamId, Tensor<1>>);
+
+impl ModuleVisitor for Collect {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let t = param.val().inner();
+        let n: usize = t.dims().iter().product();
+        self.0.insert(param.id, t.reshape([n]));
+    }
+}
+
+/// `ema ← rate·ema + (1 − rate)·online` for every parameter (`update_ema`).
+struct EmaUpdate {
+    online: HashMap<ParamId, Tensor<1>>,
+    rate: f64,
+}
+
+impl ModuleMapper for EmaUpdate {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (id, tensor, mapper) = param.consume();
+        let Some(src) = self.online.remove(&id) else {
+            return Param::from_mapped_value(id, tensor, mapper);
+        };
+        let shape = tensor.dims();
+        let device = tensor.device();
+        let updated = tensor.mul_scalar(self.rate)
+            + src
+                .to_device(&device)
+                .reshape(shape)
+                .mul_scalar(1.0 - self.rate);
+        Param::from_mapped_value(id, updated, mapper)
+    }
+}
+
+/// Moves `ema` one EMA step towards `online` (matched by parameter id).
+pub(crate) fn ema_update(ema: Denoiser, online: &Denoiser, rate: f64) -> Denoiser {
+    let mut c = Collect(HashMap::new());
+    online.visit(&mut c);
+    ema.map(&mut EmaUpdate { online: c.0, rate })
+}
+
+pub(crate) struct TabDdpmEngine<'a> {
+    cfg: TabDdpmConfig,
+    dl: DdpmLayout,
+    blocks: CatBlocks,
+    diffusion: Diffusion,
+    data: &'a Matrix,
+    device: Device,
+    pub(crate) model: Denoiser,
+    /// The EMA weights, on the plain (non-autodiff) device.
+    pub(crate) ema: Denoiser,
+    opt: Adam,
+}
+
+impl<'a> TabDdpmEngine<'a> {
+    pub(crate) fn new(
+        cfg: &TabDdpmConfig,
+        dl: DdpmLayout,
+        data: &'a Matrix,
+        device: &Device,
+    ) -> Self {
+        let model = cfg.init(dl.d_in(), dl.n_classes(), device);
+        let ema = model.clone().valid();
+        Self {
+            cfg: cfg.clone(),
+            blocks: dl.blocks(),
+            dl,
+            diffusion: Diffusion::new(cfg.num_timesteps, cfg.scheduler),
+            data,
+            device: device.clone(),
+            model,
+            ema,
+            opt: Adam::adamw(cfg.lr, cfg.adam_betas, cfg.weight_decay, ADAM_EPSILON),
+        }
+    }
+
+    fn batch(&self) -> usize {
+        self.cfg.batch_size.min(self.data.rows())
+    }
+
+    /// One optimiser step at global step `step`; returns (total, Gaussian, multinomial) losses.
+    fn train_step(&mut self, rows: &[usize], step: usize, rng: &mut StdRng) -> (f64, f64, f64) {
+        let d = &self.device;
+        let b = rows.len();
+        let (nn, nc) = (self.dl.n_num(), self.dl.n_cat());
+        let (num, cat, y) = self.dl.split(self.data, rows);
+        let t: Vec<usize> = (0..b)
+            .map(|_| rng.random_range(0..self.cfg.num_timesteps))
+            .collect();
+        let mut parts = Vec::with_capacity(2);
+        let mut noise = None;
+        if nn > 0 {
+            let x0 = tensor2(num, b, nn, d);
+            let eps = Tensor::<2>::random([b, nn], Distribution::Normal(0.0, 1.0), d);
+            parts.push(self.diffusion.q_sample(x0, &t, eps.clone()));
+            noise = Some(eps);
+        }
+        let mut log_x0 = None;
+        let mut log_xt = None;
+        if nc > 0 {
+            let lx0 = log_onehot(tensor2(cat, b, nc, d));
+            let xt = self.diffusion.q_sample_cat(&self.blocks, lx0.clone(), &t);
+            parts.push(xt.clone());
+            log_xt = Some(log_onehot(xt));
+            log_x0 = Some(lx0);
+        }
+        let y = (self.dl.n_classes() > 0).then(|| onehot(&y, self.dl.n_classes(), d));
+        let out = self.model.forward(cat_parts(parts), times(&t, d), y); // [b, d_in]
+        let mut loss: Option<Tensor<1>> = None;
+        let (mut lg, mut lm) = (0.0, 0.0);
+        if let Some(eps) = noise {
+            let l = (eps - out.clone().narrow(1, 0, nn)).powi_scalar(2).mean();
+            lg = l.clone().into_scalar::<f32>() as f64;
+            loss = Some(l);
+        }
+        if let (Some(lx0), Some(lxt)) = (log_x0, log_xt) {
+            let logits = out.narrow(1, nn, nc);
+            let l = self
+                .diffusion
+                .multinomial_loss(&self.blocks, logits, lx0, lxt, &t)
+                .mean()
+                .div_scalar(self.blocks.sizes().len() as f64);
+            lm = l.clone().into_scalar::<f32>() as f64;
+            loss = Some(match loss {
+                Some(g) => g + l,
+                None => l,
+            });
+        }
+        let Some(loss) = loss else {
+            return (0.0, 0.0, 0.0);
+        };
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        // `_anneal_lr`: lr · (1 − step / steps), set before the step.
+        let frac = step as f64 / self.cfg.steps as f64;
+        self.opt.set_lr(self.cfg.lr * (1.0 - frac));
+        self.model = self.opt.step(self.model.clone(), grads);
+        self.ema = ema_update(self.ema.clone(), &self.model, self.cfg.ema_decay);
+        (lg + lm, lg, lm)
+    }
+}
+
+impl Engine for TabDdpmEngine<'_> {
+    fn loss_names(&self) -> &'static [&'static str] {
+        &["loss", "gaussian", "multinomial"]
+    }
+
+    fn run_epoch(&mut self, epoch: usize, rng: &mut StdRng) -> TrainResult<Vec<f64>> {
+        let first = epoch * self.cfg.steps_per_epoch;
+        let last = (first + self.cfg.steps_per_epoch).min(self.cfg.steps);
+        let batch = self.batch();
+        let mut perm: Vec<usize> = (0..self.data.rows()).collect();
+        perm.shuffle(rng);
+        let mut cursor = 0;
+        let (mut l, mut g, mut m, mut n) = (0.0, 0.0, 0.0, 0usize);
+        for step in first..last {
+            if cursor >= perm.len() {
+                perm.shuffle(rng);
+                cursor = 0;
+            }
+            let end = (cursor + batch).min(perm.len());
+            let rows = perm[cursor..end].to_vec();
+            cursor = end;
+            let (a, b, c) = self.train_step(&rows, step, rng);
+            l += check_finite(epoch, "TabDDPM", a)?;
+            g += b;
+            m += c;
+            n += 1;
+        }
+        let n = n.max(1) as f64;
+        Ok(vec![l / n, g / n, m / n])
+    }
+
+    fn rows_per_epoch(&self) -> usize {
+        self.cfg.steps_per_epoch * self.batch()
+    }
+
+    fn save_state(&self, dir: &Path) -> TrainResult<()> {
+        save_weights(&self.model, &dir.join("denoiser.bpk"))?;
+        save_weights(&self.ema, &dir.join("ema.bpk"))?;
+        self.opt.save(&dir.join("optimizer.bin"))
+    }
+
+    fn load_state(&mut self, dir: &Path) -> TrainResult<()> {
+        self.model = load_weights(&self.model, &dir.join("denoiser.bpk"))?;
+        self.ema = load_weights(&self.ema, &dir.join("ema.bpk"))?;
+        self.opt.load(&dir.join("optimizer.bin"), &self.device)
+    }
+}
+
+/// Ancestral sampling of `y.len()` rows (or `n` rows when unconditional, `y` empty): start from
+/// N(0, I) and uniform categories, run t = T−1 … 0 with Gaussian steps and multinomial posterior
+/// draws (`GaussianMultinomialDiffusion.sample`). Returns (numeric `[n, n_num]`, one-hot
+/// `[n, n_cat]`) row-major.
+///
+/// # Errors
+/// [`TrainError::NonFiniteSample`] when a generated value is NaN or infinite (the reference's
+/// `FoundNANsError`).
+pub(crate) fn sample_rows(
+    den: &Denoiser,
+    diffusion: &Diffusion,
+    dl: &DdpmLayout,
+    y: &[usize],
+    n: usize,
+    device: &Device,
+) -> TrainResult<(Vec<f32>, Vec<f32>)> {
+    let (nn, nc) = (dl.n_num(), dl.n_cat());
+    let blocks = dl.blocks();
+    let mut z = if nn > 0 {
+        Tensor::<2>::random([n, nn], Distribution::Normal(0.0, 1.0), device)
+    } else {
+        Tensor::zeros([n, 0], device)
+    };
+    let mut x_cat = if nc > 0 {
+        blocks.sample(Tensor::zeros([n, nc], device))
+    } else {
+        Tensor::zeros([n, 0], device)
+    };
+    let y = (dl.n_classes() > 0).then(|| onehot(y, dl.n_classes(), device));
+    for i in (0..diffusion.num_timesteps).rev() {
+        let t = vec![i; n];
+        let out = den.forward(
+            cat_parts(vec![z.clone(), x_cat.clone()]),
+            times(&t, device),
+            y.clone(),
+        ); // [n, d_in]
+        if nn > 0 {
+            z = diffusion.gaussian_p_sample(out.clone().narrow(1, 0, nn), z, &t);
+        }
+        if nc > 0 {
+            let logits = out.narrow(1, nn, nc);
+            let lp = diffusion.p_pred(&blocks, logits, log_onehot(x_cat), &t);
+            x_cat = blocks.sample(lp);
+        }
+    }
+    let read = |t: Tensor<2>| -> TrainResult<Vec<f32>> {
+        t.into_data().try_to_vec_as::<f32>().map_err(|e| {
+            TrainError::Options(format!(
+                "reading a tensor back from the device failed: {e:?}"
+            ))
+        })
+    };
+    let num = if nn > 0 { read(z)? } else { Vec::new() };
+    let bad = num.iter().filter(|v| !v.is_finite()).count();
+    if bad > 0 {
+        return Err(TrainError::NonFiniteSample {
+            model: "TabDDPM",
+            count: bad,
+        });
+    }
+    let cat = if nc > 0 { read(x_cat)? } else { Vec::new() };
+    Ok((num, cat))
+}
