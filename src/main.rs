@@ -4,11 +4,13 @@
 //! synthkit fit    --config configs/ai4i-ctgan.toml [--device cpu|wgpu] [--seed N] [--epochs N] [--resume] [--force]
 //! synthkit sample --model runs/ai4i-ctgan --rows 1000 [--where "Machine failure=1"] --out rows.csv [--force]
 //! synthkit eval   --config configs/ai4i-ctgan.toml [--seeds 3]   # TRTR/TSTR/augmentation vs SMOTE, fidelity, privacy
+//! synthkit series fit|sample|eval --config configs/cmapss-timegan.toml   # TimeGAN on time series
 //! ```
 
 mod config;
 mod eval;
 mod fit;
+mod series;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +39,8 @@ enum Command {
     /// Evaluate a trained model on real held-out data: TRTR, TSTR and rare-class augmentation
     /// against SMOTE-family baselines, fidelity and privacy; writes a JSON report.
     Eval(EvalArgs),
+    /// Time series: TimeGAN fit / sample / eval (see `synthkit series --help`).
+    Series(series::SeriesArgs),
 }
 
 /// Where a model runs.
@@ -180,6 +184,7 @@ fn run(cli: Cli) -> Result<()> {
             )
         }
         Command::Sample(a) => sample(&a),
+        Command::Series(a) => series::run(a),
         Command::Eval(a) => {
             if a.seeds == 0 {
                 bail!("--seeds must be at least 1");

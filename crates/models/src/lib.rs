@@ -8,6 +8,8 @@
 //! - [`ctgan::Generator`] and [`ctgan::Discriminator`] (PacGAN WGAN-GP critic with a closed-form
 //!   input gradient, because burn 0.22 has only first-order autodiff);
 //! - [`tvae::Encoder`] and [`tvae::Decoder`] (optionally conditional);
+//! - [`timegan`]: [`TimeGanConfig`] and TimeGAN's five GRU networks (embedder, recovery,
+//!   generator, supervisor, discriminator), optionally conditioned on a sequence label;
 //! - [`activation`]: span-wise output activations (tanh / Gumbel-softmax) and the losses that read
 //!   the shared [`synthkit_data::layout::Layout`].
 //!
@@ -19,7 +21,9 @@ pub mod activation;
 pub mod config;
 pub mod ctgan;
 pub mod error;
+pub mod timegan;
 pub mod tvae;
 
 pub use config::{ADAM_EPSILON, CtganConfig, ModelConfig, TvaeConfig};
 pub use error::{ModelError, ModelResult};
+pub use timegan::TimeGanConfig;
