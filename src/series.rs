@@ -261,7 +261,10 @@ impl SeriesConfig {
             );
         }
         if cfg.eval.repeats == 0 {
-            bail!("config `{}`: [eval] repeats must be at least 1", path.display());
+            bail!(
+                "config `{}`: [eval] repeats must be at least 1",
+                path.display()
+            );
         }
         Ok(cfg)
     }
@@ -539,7 +542,9 @@ fn eval(a: &EvalArgs) -> Result<()> {
     let mean_acf = fidelity.iter().map(|f| f.acf_abs_diff).sum::<f64>() / n;
 
     let augmentation = match (&cfg.data.positive, &test, &train.labels) {
-        (Some(pos), Some(te), Some(_)) => Some(augment(&model, &scaler, &real, te, pos, ev, device)?),
+        (Some(pos), Some(te), Some(_)) => {
+            Some(augment(&model, &scaler, &real, te, pos, ev, device)?)
+        }
         _ => None,
     };
 
@@ -559,7 +564,9 @@ fn eval(a: &EvalArgs) -> Result<()> {
         eval_seconds: t0.elapsed().as_secs_f64(),
     };
     let json = serde_json::to_string_pretty(&report)?;
-    write_atomic(&out, a.force, |f| std::io::Write::write_all(f, json.as_bytes()))?;
+    write_atomic(&out, a.force, |f| {
+        std::io::Write::write_all(f, json.as_bytes())
+    })?;
     let md = out.with_extension("md");
     let text = markdown(&report);
     write_atomic(&md, true, |f| std::io::Write::write_all(f, text.as_bytes()))?;
@@ -592,7 +599,13 @@ fn augment(
     if !y_test.iter().any(|y| *y) {
         bail!("the test file has no `{positive}` sequence; the augmentation benchmark needs some");
     }
-    let names = ["real only", "real + TimeGAN", "real + SMOTE (flattened)", "real + jitter", "real + window slicing"];
+    let names = [
+        "real only",
+        "real + TimeGAN",
+        "real + SMOTE (flattened)",
+        "real + jitter",
+        "real + window slicing",
+    ];
     let mut methods: Vec<AugmentMethod> = names
         .iter()
         .map(|m| AugmentMethod {
@@ -608,7 +621,13 @@ fn augment(
             Some(scaler.transform(&model.sample_where(positive, add, 2000 + r)?)),
             Some(smote_flat(&minority, add, ev.smote_k, Some(positive), r)?),
             Some(jitter(&minority, add, ev.jitter_sigma, Some(positive), r)?),
-            Some(window_slice(&minority, add, ev.slice_ratio, Some(positive), r)?),
+            Some(window_slice(
+                &minority,
+                add,
+                ev.slice_ratio,
+                Some(positive),
+                r,
+            )?),
         ];
         for (m, extra) in methods.iter_mut().zip(extra) {
             let train = match extra {
@@ -673,7 +692,10 @@ fn markdown(r: &SeriesReport) -> String {
         r.fidelity_mean_ks_complement, r.fidelity_mean_acf_abs_diff
     );
     for f in &r.fidelity {
-        s += &format!("| {} | {:.3} | {:.3} |\n", f.feature, f.ks_complement, f.acf_abs_diff);
+        s += &format!(
+            "| {} | {:.3} | {:.3} |\n",
+            f.feature, f.ks_complement, f.acf_abs_diff
+        );
     }
     if let Some(a) = &r.augmentation {
         s += &format!(

@@ -46,8 +46,18 @@ out = "{}"
 fn fit_then_sample_exactly_n_rare_sequences() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), "datasets/cmapss_fd001_failure/train.csv", "");
-    let out = synthkit(&["series", "fit", "--config", cfg.to_str().unwrap(), "--quiet"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = synthkit(&[
+        "series",
+        "fit",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let run = dir.path().join("run");
     assert!(run.join("model/model.json").exists());
     let fit: serde_json::Value =
@@ -57,10 +67,22 @@ fn fit_then_sample_exactly_n_rare_sequences() {
     assert_eq!(fit["seq_len"], 6);
     let csv = dir.path().join("rare.csv");
     let out = synthkit(&[
-        "series", "sample", "--model", run.to_str().unwrap(), "--sequences", "7", "--label", "1",
-        "--out", csv.to_str().unwrap(),
+        "series",
+        "sample",
+        "--model",
+        run.to_str().unwrap(),
+        "--sequences",
+        "7",
+        "--label",
+        "1",
+        "--out",
+        csv.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
@@ -70,13 +92,27 @@ fn fit_then_sample_exactly_n_rare_sequences() {
     assert_eq!(rows.len(), 7 * 6);
     assert!(rows.iter().all(|r| r.ends_with(",1")));
     // Refit without --force is refused.
-    let out = synthkit(&["series", "fit", "--config", cfg.to_str().unwrap(), "--quiet"]);
+    let out = synthkit(&[
+        "series",
+        "fit",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
     // An unknown label is a clean error naming the labels.
     let out = synthkit(&[
-        "series", "sample", "--model", run.to_str().unwrap(), "--sequences", "3", "--label", "7",
-        "--out", dir.path().join("x.csv").to_str().unwrap(),
+        "series",
+        "sample",
+        "--model",
+        run.to_str().unwrap(),
+        "--sequences",
+        "3",
+        "--label",
+        "7",
+        "--out",
+        dir.path().join("x.csv").to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -88,9 +124,17 @@ fn bad_series_inputs_fail_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     // A window longer than the sequences.
     let cfg = config(dir.path(), "datasets/cmapss_fd001_failure/train.csv", "");
-    let text = std::fs::read_to_string(&cfg).unwrap().replace("window = 6", "window = 30");
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("window = 6", "window = 30");
     std::fs::write(&cfg, text).unwrap();
-    let out = synthkit(&["series", "fit", "--config", cfg.to_str().unwrap(), "--quiet"]);
+    let out = synthkit(&[
+        "series",
+        "fit",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--quiet",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("window ≤ 24"), "{err}");
@@ -104,15 +148,32 @@ fn bad_series_inputs_fail_with_the_fix() {
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
     let cfg = config(dir.path(), bad.to_str().unwrap(), "");
-    let out = synthkit(&["series", "fit", "--config", cfg.to_str().unwrap(), "--quiet"]);
+    let out = synthkit(&[
+        "series",
+        "fit",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--quiet",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("same length") && !err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("same length") && !err.contains("panicked"),
+        "{err}"
+    );
     // A misspelt model key.
     let cfg = config(dir.path(), "datasets/cmapss_fd001_failure/train.csv", "");
-    let text = std::fs::read_to_string(&cfg).unwrap().replace("iterations = 2", "iteration = 2");
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("iterations = 2", "iteration = 2");
     std::fs::write(&cfg, text).unwrap();
-    let out = synthkit(&["series", "fit", "--config", cfg.to_str().unwrap(), "--quiet"]);
+    let out = synthkit(&[
+        "series",
+        "fit",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--quiet",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("iteration"), "{err}");

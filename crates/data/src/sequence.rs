@@ -264,10 +264,12 @@ impl SequenceSet {
                 }
             }
             if let (Some(labels), Some(col)) = (&labels, &format.target) {
-                let first = labels[rows[0]].clone().ok_or_else(|| SequenceError::Missing {
-                    column: col.clone(),
-                    row: rows[0],
-                })?;
+                let first = labels[rows[0]]
+                    .clone()
+                    .ok_or_else(|| SequenceError::Missing {
+                        column: col.clone(),
+                        row: rows[0],
+                    })?;
                 for &r in rows {
                     match &labels[r] {
                         None => {
@@ -337,7 +339,11 @@ impl SequenceSet {
         if idx.is_empty() {
             return Err(SequenceError::UnknownLabel {
                 label: label.into(),
-                present: self.class_counts()?.into_keys().collect::<Vec<_>>().join(", "),
+                present: self
+                    .class_counts()?
+                    .into_keys()
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         Ok(idx)
@@ -669,7 +675,17 @@ mod tests {
         let mask = BooleanChunked::from_slice("m".into(), &keep);
         let df = df.filter(&mask).unwrap();
         let e = SequenceSet::from_long(&df, &cmapss_format()).unwrap_err();
-        assert!(matches!(e, SequenceError::UnequalLength { len: 24, expected: 23, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                SequenceError::UnequalLength {
+                    len: 24,
+                    expected: 23,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         assert!(e.to_string().contains("same length"), "{e}");
     }
 
@@ -691,8 +707,11 @@ mod tests {
     #[test]
     fn missing_feature_values_and_labels_are_errors() {
         let mut df = cmapss_head(24);
-        let s2: Vec<Option<f64>> = (0..24).map(|i| if i == 3 { None } else { Some(1.0) }).collect();
-        df.replace("s2", Series::new("s2".into(), s2).into()).unwrap();
+        let s2: Vec<Option<f64>> = (0..24)
+            .map(|i| if i == 3 { None } else { Some(1.0) })
+            .collect();
+        df.replace("s2", Series::new("s2".into(), s2).into())
+            .unwrap();
         let e = SequenceSet::from_long(&df, &cmapss_format()).unwrap_err();
         assert!(
             matches!(&e, SequenceError::Missing { column, row: 3 } if column == "s2"),
@@ -732,7 +751,12 @@ mod tests {
         let set = SequenceSet::from_long(&cmapss_head(240), &cmapss_format()).unwrap();
         let sc = MinMaxScaler::fit(&set);
         let scaled = sc.transform(&set);
-        assert!(scaled.values.iter().all(|v| (-1e-6..=1.0 + 1e-6).contains(v)));
+        assert!(
+            scaled
+                .values
+                .iter()
+                .all(|v| (-1e-6..=1.0 + 1e-6).contains(v))
+        );
         for f in 0..set.n_features() {
             let col: Vec<f32> = scaled.values.iter().skip(f).step_by(16).copied().collect();
             let lo = col.iter().copied().fold(f32::INFINITY, f32::min);
@@ -755,10 +779,19 @@ mod tests {
         assert_eq!(w.seq_len, 10);
         assert_eq!(w.ids[1], format!("{}/3", set.ids[0]));
         assert_eq!(w.sequence(1), &set.sequence(0)[3 * 16..13 * 16]);
-        assert_eq!(w.labels.as_ref().unwrap()[7], set.labels.as_ref().unwrap()[1]);
+        assert_eq!(
+            w.labels.as_ref().unwrap()[7],
+            set.labels.as_ref().unwrap()[1]
+        );
         assert_eq!(set.windows(24, 1).unwrap(), set);
-        assert!(matches!(set.windows(25, 1), Err(SequenceError::BadWindow { .. })));
-        assert!(matches!(set.windows(5, 0), Err(SequenceError::BadWindow { .. })));
+        assert!(matches!(
+            set.windows(25, 1),
+            Err(SequenceError::BadWindow { .. })
+        ));
+        assert!(matches!(
+            set.windows(5, 0),
+            Err(SequenceError::BadWindow { .. })
+        ));
     }
 
     #[test]

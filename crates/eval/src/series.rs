@@ -146,7 +146,13 @@ pub fn series_fidelity(
         .collect())
 }
 
-fn out_set(like: &SequenceSet, values: Vec<f32>, n: usize, label: Option<&str>, tag: &str) -> SequenceSet {
+fn out_set(
+    like: &SequenceSet,
+    values: Vec<f32>,
+    n: usize,
+    label: Option<&str>,
+    tag: &str,
+) -> SequenceSet {
     SequenceSet {
         features: like.features.clone(),
         seq_len: like.seq_len,
@@ -267,11 +273,7 @@ pub fn smote_flat(
                 .filter(|&j| j != i)
                 .map(|j| {
                     let b = minority.sequence(j);
-                    let dist: f64 = a
-                        .iter()
-                        .zip(b)
-                        .map(|(x, y)| ((x - y) as f64).powi(2))
-                        .sum();
+                    let dist: f64 = a.iter().zip(b).map(|(x, y)| ((x - y) as f64).powi(2)).sum();
                     (dist, j)
                 })
                 .collect();
@@ -369,8 +371,12 @@ mod tests {
         // Interpolations stay inside the per-value hull of the source.
         for i in 0..sm.len() {
             for (p, v) in sm.sequence(i).iter().enumerate() {
-                let lo = (0..real.len()).map(|j| real.sequence(j)[p]).fold(f32::INFINITY, f32::min);
-                let hi = (0..real.len()).map(|j| real.sequence(j)[p]).fold(f32::NEG_INFINITY, f32::max);
+                let lo = (0..real.len())
+                    .map(|j| real.sequence(j)[p])
+                    .fold(f32::INFINITY, f32::min);
+                let hi = (0..real.len())
+                    .map(|j| real.sequence(j)[p])
+                    .fold(f32::NEG_INFINITY, f32::max);
                 assert!(*v >= lo - 1e-3 && *v <= hi + 1e-3);
             }
         }

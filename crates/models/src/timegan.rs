@@ -142,7 +142,12 @@ impl TimeGanConfig {
             "set a positive number of iterations per phase",
         )?;
         positive("batch_size", self.batch_size, 1, "use the paper's 128")?;
-        positive("generator_steps", self.generator_steps, 1, "use the paper's 2")?;
+        positive(
+            "generator_steps",
+            self.generator_steps,
+            1,
+            "use the paper's 2",
+        )?;
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return Err(ModelError::invalid(
                 "lr",
@@ -171,7 +176,11 @@ impl TimeGanConfig {
         non_negative("gamma", self.gamma, "use the paper's 1")?;
         non_negative("supervised_weight", self.supervised_weight, "use 100")?;
         non_negative("moment_weight", self.moment_weight, "use 100")?;
-        non_negative("reconstruction_weight", self.reconstruction_weight, "use 10")?;
+        non_negative(
+            "reconstruction_weight",
+            self.reconstruction_weight,
+            "use 10",
+        )?;
         non_negative(
             "embedder_supervised_weight",
             self.embedder_supervised_weight,
@@ -340,7 +349,10 @@ mod tests {
             (c.hidden_dim, c.num_layers, c.iterations, c.batch_size),
             (24, 3, 50_000, 128)
         );
-        assert_eq!((c.gamma, c.supervised_weight, c.moment_weight), (1.0, 100.0, 100.0));
+        assert_eq!(
+            (c.gamma, c.supervised_weight, c.moment_weight),
+            (1.0, 100.0, 100.0)
+        );
         assert_eq!((c.generator_steps, c.discriminator_threshold), (2, 0.15));
         let t: TimeGanConfig = toml::from_str("iterations = 10").unwrap();
         assert_eq!(t.iterations, 10);
@@ -406,7 +418,10 @@ mod tests {
     fn condition_is_repeated_at_every_step() {
         let device = Device::flex();
         let x = Tensor::<3>::zeros([2, 3, 1], &device);
-        let c = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 0.0, 0.0, 1.0], [2, 2]), &device);
+        let c = Tensor::<2>::from_data(
+            TensorData::new(vec![1.0f32, 0.0, 0.0, 1.0], [2, 2]),
+            &device,
+        );
         let y = with_condition(x, Some(&c));
         assert_eq!(y.dims(), [2, 3, 3]);
         let v = y.into_data().try_to_vec_as::<f32>().unwrap();

@@ -172,7 +172,8 @@ pub fn discriminative_score(
     };
     let pr = score(real, &r_te)?;
     let ps = score(synthetic, &s_te)?;
-    let correct = pr.iter().filter(|p| **p > 0.5).count() + ps.iter().filter(|p| **p <= 0.5).count();
+    let correct =
+        pr.iter().filter(|p| **p > 0.5).count() + ps.iter().filter(|p| **p <= 0.5).count();
     let acc = correct as f64 / (pr.len() + ps.len()) as f64;
     Ok((acc - 0.5).abs())
 }
@@ -223,7 +224,10 @@ pub fn predictive_score(
     let idx: Vec<usize> = (0..real.len()).collect();
     let (x, y) = io(real, &idx, &plain);
     let n = idx.len();
-    let err = (sigmoid(net.forward(x)) - y).abs().reshape([n, t - 1]).mean_dim(1);
+    let err = (sigmoid(net.forward(x)) - y)
+        .abs()
+        .reshape([n, t - 1])
+        .mean_dim(1);
     let per_seq = to_vec(err)?;
     Ok(per_seq.iter().map(|v| *v as f64).sum::<f64>() / n as f64)
 }
@@ -275,9 +279,10 @@ impl SequenceClassifier {
         seed: u64,
         device: DeviceChoice,
     ) -> TrainResult<Self> {
-        let labels = train.labels.as_ref().ok_or_else(|| {
-            TrainError::Options("the classifier needs labelled sequences".into())
-        })?;
+        let labels = train
+            .labels
+            .as_ref()
+            .ok_or_else(|| TrainError::Options("the classifier needs labelled sequences".into()))?;
         if train.is_empty() || opts.iterations == 0 || opts.hidden == 0 || opts.layers == 0 {
             return Err(TrainError::Options(
                 "the classifier needs sequences and positive iterations, hidden and layers".into(),

@@ -28,9 +28,9 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::log_sigmoid;
 use indicatif::{ProgressBar, ProgressStyle};
+use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, index};
-use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use synthkit_data::sequence::{MinMaxScaler, SequenceError, SequenceSet};
 use synthkit_models::TimeGanConfig;
@@ -84,7 +84,12 @@ impl Phase {
             Self::Embedding => &["e_loss_t0"],
             Self::Supervised => &["g_loss_s"],
             Self::Joint => &[
-                "d_loss", "g_loss_u", "g_loss_s", "g_loss_v", "e_loss_t0", "d_updates",
+                "d_loss",
+                "g_loss_u",
+                "g_loss_s",
+                "g_loss_v",
+                "e_loss_t0",
+                "d_updates",
             ],
         }
     }
@@ -254,7 +259,10 @@ impl TimeGanTrainer {
         let h = self.nets.embed(b.x.clone(), b.c.as_ref());
         let x_tilde = self.nets.recover(h);
         let e_t0 = mse(b.x, x_tilde);
-        let loss = e_t0.clone().sqrt().mul_scalar(self.cfg.reconstruction_weight);
+        let loss = e_t0
+            .clone()
+            .sqrt()
+            .mul_scalar(self.cfg.reconstruction_weight);
         self.step(Opt::E0, loss);
         scalar(e_t0)
     }
@@ -383,14 +391,18 @@ pub fn fit_timegan(
         _ => (Vec::new(), Vec::new()),
     };
     let cond_dim = classes.len();
-    let cond = train.labels.as_ref().filter(|_| cond_dim > 0).map(|labels| {
-        let mut v = vec![0f32; labels.len() * cond_dim];
-        for (i, l) in labels.iter().enumerate() {
-            let k = classes.binary_search(l).expect("label is a class");
-            v[i * cond_dim + k] = 1.0;
-        }
-        v
-    });
+    let cond = train
+        .labels
+        .as_ref()
+        .filter(|_| cond_dim > 0)
+        .map(|labels| {
+            let mut v = vec![0f32; labels.len() * cond_dim];
+            for (i, l) in labels.iter().enumerate() {
+                let k = classes.binary_search(l).expect("label is a class");
+                v[i * cond_dim + k] = 1.0;
+            }
+            v
+        });
     let base = opts.device.device();
     let device = base.clone().autodiff();
     device.seed(opts.seed);
@@ -935,7 +947,10 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("tg");
         model.save(&p, false).unwrap();
-        assert!(matches!(model.save(&p, false), Err(TrainError::Exists { .. })));
+        assert!(matches!(
+            model.save(&p, false),
+            Err(TrainError::Exists { .. })
+        ));
         let back = FittedTimeGan::load(&p, DeviceChoice::Cpu).unwrap();
         assert_eq!(back.sample_where("1", 13, 5).unwrap(), rare);
         assert_eq!(back.losses(), model.losses());
@@ -954,8 +969,14 @@ pub(crate) mod tests {
         let b = fit_timegan(&tiny(), &set, &opts).unwrap();
         assert_eq!(a.losses().len(), 3);
         assert_eq!(
-            a.losses().iter().map(|l| l.values.clone()).collect::<Vec<_>>(),
-            b.losses().iter().map(|l| l.values.clone()).collect::<Vec<_>>()
+            a.losses()
+                .iter()
+                .map(|l| l.values.clone())
+                .collect::<Vec<_>>(),
+            b.losses()
+                .iter()
+                .map(|l| l.values.clone())
+                .collect::<Vec<_>>()
         );
         assert_eq!(a.sample(5, 0).unwrap(), b.sample(5, 0).unwrap());
         let c = fit_timegan(
@@ -967,7 +988,10 @@ pub(crate) mod tests {
             },
         )
         .unwrap();
-        assert_ne!(a.sample(5, 0).unwrap().values, c.sample(5, 0).unwrap().values);
+        assert_ne!(
+            a.sample(5, 0).unwrap().values,
+            c.sample(5, 0).unwrap().values
+        );
     }
 
     #[test]
