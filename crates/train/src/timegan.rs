@@ -26,7 +26,7 @@ use burn::module::{ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::tensor::Distribution;
-use burn::tensor::activation::log_sigmoid;
+use burn::tensor::activation::{log_sigmoid, sigmoid};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -34,7 +34,7 @@ use rand::seq::{IndexedRandom, index};
 use serde::{Deserialize, Serialize};
 use synthkit_data::sequence::{MinMaxScaler, SequenceError, SequenceSet};
 use synthkit_models::TimeGanConfig;
-use synthkit_models::timegan::TimeGanNets;
+use synthkit_models::timegan::{TimeGanNets, with_condition};
 
 use crate::adam::Adam;
 use crate::engine::{load_weights, save_weights};
@@ -236,6 +236,33 @@ impl TimeGanTrainer {
         Batch { x, c }
     }
 
+    /// H = embedder(X ⊕ c) as a constant: computed without autodiff and lifted back. Detaching
+    /// a tracked forward is not enough: burn keeps the graph nodes of a forward pass that never
+    /// takes part in a backward pass, and iterations slow down without bound.
+    fn embed_fixed(&self, x: &Tensor<3>, c: Option<&Tensor<2>>) -> Tensor<3> {
+        let c = c.map(|c| c.clone().inner());
+        let h = sigmoid(
+            self.nets
+                .embedder
+                .valid()
+                .forward(with_condition(x.clone().inner(), c.as_ref())),
+        );
+        Tensor::from_inner(h)
+    }
+
+    /// Ê = generator(Z ⊕ c) and Ĥ = supervisor(Ê) as constants (see [`Self::embed_fixed`]).
+    fn generate_fixed(&self, z: &Tensor<3>, c: Option<&Tensor<2>>) -> (Tensor<3>, Tensor<3>) {
+        let c = c.map(|c| c.clone().inner());
+        let e_hat = sigmoid(
+            self.nets
+                .generator
+                .valid()
+                .forward(with_condition(z.clone().inner(), c.as_ref())),
+        );
+        let h_hat = sigmoid(self.nets.supervisor.valid().forward(e_hat.clone()));
+        (Tensor::from_inner(e_hat), Tensor::from_inner(h_hat))
+    }
+
     fn noise(&self, like: &Tensor<3>) -> Tensor<3> {
         Tensor::random(like.dims(), Distribution::Uniform(0.0, 1.0), &self.device)
     }
@@ -270,7 +297,7 @@ impl TimeGanTrainer {
     /// One supervised-phase iteration; returns `G_loss_S`.
     pub(crate) fn supervised_step(&mut self, rng: &mut StdRng) -> f64 {
         let b = self.batch(rng);
-        let h = self.nets.embed(b.x, b.c.as_ref()).detach();
+        let h = self.embed_fixed(&b.x, b.c.as_ref());
         let s = self.nets.supervise(h.clone());
         let loss = supervised_loss(h, s);
         let v = scalar(loss.clone());
@@ -288,7 +315,7 @@ impl TimeGanTrainer {
             let z = self.noise(&b.x);
             // Generator + supervisor.
             let c = b.c.as_ref();
-            let h = self.nets.embed(b.x.clone(), c).detach();
+            let h = self.embed_fixed(&b.x, c);
             let h_hat_sup = self.nets.supervise(h.clone());
             let g_s = supervised_loss(h, h_hat_sup);
             let e_hat = self.nets.generate(z.clone(), c);
@@ -322,9 +349,8 @@ impl TimeGanTrainer {
         let b = self.batch(rng);
         let z = self.noise(&b.x);
         let c = b.c.as_ref();
-        let h = self.nets.embed(b.x, c).detach();
-        let e_hat = self.nets.generate(z, c).detach();
-        let h_hat = self.nets.supervise(e_hat.clone()).detach();
+        let h = self.embed_fixed(&b.x, c);
+        let (e_hat, h_hat) = self.generate_fixed(&z, c);
         let d_loss = bce_logits(self.nets.discriminate(h, c), true)
             + bce_logits(self.nets.discriminate(h_hat, c), false)
             + bce_logits(self.nets.discriminate(e_hat, c), false).mul_scalar(cfg.gamma);
