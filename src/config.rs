@@ -149,6 +149,17 @@ mod tests {
         let mut tabddpm = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("bench-") {
+                crate::bench::BenchConfig::load(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+                continue;
+            }
+            if name.ends_with("-timegan.toml") {
+                crate::series::SeriesConfig::load(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+                continue;
+            }
             let cfg =
                 RunConfig::load(&path).unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
             if let ModelConfig::TabDdpm(_) = cfg.model {

@@ -5,6 +5,7 @@
 //! synthkit sample --model runs/ai4i-ctgan --rows 1000 [--where "Machine failure=1"] --out rows.csv [--force]
 //! synthkit eval   --config configs/ai4i-ctgan.toml [--seeds 3]   # TRTR/TSTR/augmentation vs SMOTE, fidelity, privacy
 //! synthkit bench  --config configs/bench-tabular.toml [--only ai4i]  # the whole matrix + reports
+//! synthkit series fit|sample|eval --config configs/cmapss-timegan.toml   # TimeGAN on time series
 //! ```
 
 mod bench;
@@ -12,6 +13,7 @@ mod config;
 mod eval;
 mod fit;
 mod report;
+mod series;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +45,8 @@ enum Command {
     /// config; resumable cell by cell; writes JSON per cell and a Markdown + HTML report per data
     /// set.
     Bench(BenchArgs),
+    /// Time series: TimeGAN fit / sample / eval (see `synthkit series --help`).
+    Series(series::SeriesArgs),
 }
 
 /// Where a model runs.
@@ -199,6 +203,7 @@ fn run(cli: Cli) -> Result<()> {
             )
         }
         Command::Sample(a) => sample(&a),
+        Command::Series(a) => series::run(a),
         Command::Eval(a) => {
             if a.seeds == 0 {
                 bail!("--seeds must be at least 1");

@@ -9,6 +9,7 @@ pub mod layout;
 pub mod matrix;
 pub mod sampler;
 pub mod schema;
+pub mod sequence;
 pub mod split;
 pub mod transform;
 

@@ -15,7 +15,9 @@
 //! - [`fidelity`]: SDMetrics column shapes and pair trends, overall and for the rare class,
 //!   and the detection score;
 //! - [`privacy`]: DCR, exact copies, NNDR, overfitting protection, membership inference;
-//! - [`stats`]: mean ± std and exact paired tests.
+//! - [`stats`]: mean ± std and exact paired tests;
+//! - [`series`]: time-series marginal and autocorrelation fidelity, and the jitter /
+//!   window-slicing / flattened-SMOTE oversampling baselines for rare sequences.
 //!
 //! The crate does not depend on burn: generators are run elsewhere and their rows are passed in
 //! as polars `DataFrame`s.
@@ -28,6 +30,7 @@ pub mod fidelity;
 pub mod metrics;
 pub mod oversample;
 pub mod privacy;
+pub mod series;
 pub mod stats;
 pub mod utility;
 

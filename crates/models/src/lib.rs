@@ -10,6 +10,8 @@
 //! - [`tvae::Encoder`] and [`tvae::Decoder`] (optionally conditional);
 //! - [`tabddpm`]: TabDDPM's denoiser MLP and its Gaussian + multinomial diffusion maths
 //!   (arXiv:2209.15421), configured by [`TabDdpmConfig`];
+//! - [`timegan`]: [`TimeGanConfig`] and TimeGAN's five GRU networks (embedder, recovery,
+//!   generator, supervisor, discriminator), optionally conditioned on a sequence label;
 //! - [`activation`]: span-wise output activations (tanh / Gumbel-softmax) and the losses that read
 //!   the shared [`synthkit_data::layout::Layout`].
 //!
@@ -22,7 +24,9 @@ pub mod config;
 pub mod ctgan;
 pub mod error;
 pub mod tabddpm;
+pub mod timegan;
 pub mod tvae;
 
 pub use config::{ADAM_EPSILON, CtganConfig, ModelConfig, Schedule, TabDdpmConfig, TvaeConfig};
 pub use error::{ModelError, ModelResult};
+pub use timegan::TimeGanConfig;

@@ -1,6 +1,7 @@
 //! # synthkit-train
 //!
-//! Hand-written training loops for CTGAN, TVAE and TabDDPM on any burn device, with exact resume,
+//! Hand-written training loops for CTGAN, TVAE, TabDDPM and TimeGAN ([`timegan`], with the
+//! post-hoc sequence scores in [`series_metrics`]) on any burn device, with exact resume,
 //! checkpoints, progress, loss history and conditional sampling without rejection.
 //!
 //! ```no_run
@@ -26,9 +27,12 @@ pub mod error;
 pub mod fitted;
 pub mod options;
 mod tabddpm;
+pub mod series_metrics;
+pub mod timegan;
 mod tvae;
 
 pub use engine::{EpochLosses, newest_checkpoint};
 pub use error::{TrainError, TrainResult};
 pub use fitted::{FittedModel, MODEL_FORMAT_VERSION, SAMPLE_CHUNK, fit, losses_csv};
 pub use options::{DeviceChoice, TrainOptions, epoch_seed};
+pub use timegan::{FittedTimeGan, fit_timegan};
