@@ -114,6 +114,24 @@ impl ConditionalSampler {
         self.draw(batch, &self.train_cdf, rng)
     }
 
+    /// The `(block, category)` pairs of `batch` training conditions, without building the
+    /// one-hot matrices (the training loop builds those on the device from
+    /// [`ConditionalSampler::cond_position`]). Consumes `rng` exactly as
+    /// [`ConditionalSampler::sample_train`] does and returns the same pairs, so the two are
+    /// interchangeable; `None` when there is no discrete column.
+    pub fn sample_train_pairs(
+        &self,
+        batch: usize,
+        rng: &mut impl Rng,
+    ) -> Option<(Vec<usize>, Vec<usize>)> {
+        self.draw_pairs(batch, &self.train_cdf, rng)
+    }
+
+    /// Position in the condition vector of `block = category`.
+    pub fn cond_position(&self, block: usize, category: usize) -> usize {
+        self.blocks[block].cond_start + category
+    }
+
     /// Draws `n` conditions for unconditional generation: a column uniformly, then a category
     /// with its *empirical* frequency, so that generated marginals follow the data. (The
     /// reference implementation reuses the log-frequency table here, which over-represents rare
@@ -123,15 +141,36 @@ impl ConditionalSampler {
     }
 
     fn draw(&self, batch: usize, cdfs: &[Vec<f64>], rng: &mut impl Rng) -> Option<CondBatch> {
+        let (blocks, categories) = self.draw_pairs(batch, cdfs, rng)?;
+        let mut cond = Matrix::zeros(batch, self.cond_dim);
+        let mut mask = Matrix::zeros(batch, self.blocks.len());
+        for (i, (&b, &cat)) in blocks.iter().zip(&categories).enumerate() {
+            cond.set(i, self.cond_position(b, cat), 1.0);
+            mask.set(i, b, 1.0);
+        }
+        Some(CondBatch {
+            cond,
+            mask,
+            blocks,
+            categories,
+        })
+    }
+
+    /// A column uniformly, then a category from that column's CDF, `batch` times: two draws of
+    /// `rng` per row, in row order.
+    fn draw_pairs(
+        &self,
+        batch: usize,
+        cdfs: &[Vec<f64>],
+        rng: &mut impl Rng,
+    ) -> Option<(Vec<usize>, Vec<usize>)> {
         if self.blocks.is_empty() {
             return None;
         }
         let nb = self.blocks.len();
-        let mut cond = Matrix::zeros(batch, self.cond_dim);
-        let mut mask = Matrix::zeros(batch, nb);
         let mut blocks = Vec::with_capacity(batch);
         let mut categories = Vec::with_capacity(batch);
-        for i in 0..batch {
+        for _ in 0..batch {
             let b = rng.random_range(0..nb);
             let u: f64 = rng.random();
             let cdf = &cdfs[b];
@@ -145,17 +184,10 @@ impl ConditionalSampler {
             } else {
                 cat
             };
-            cond.set(i, self.blocks[b].cond_start + cat, 1.0);
-            mask.set(i, b, 1.0);
             blocks.push(b);
             categories.push(cat);
         }
-        Some(CondBatch {
-            cond,
-            mask,
-            blocks,
-            categories,
-        })
+        Some((blocks, categories))
     }
 
     /// One real row per `(block, category)` pair, uniformly among the rows that have it. With
@@ -293,6 +325,21 @@ mod tests {
         // 95 % majority falls under 65 %).
         let majority = counts[1][0] as f64 / (counts[1][0] + counts[1][1]) as f64;
         assert!(majority < 0.65, "{majority}");
+    }
+
+    #[test]
+    fn pairs_are_the_conditions_of_sample_train() {
+        let (m, layout) = fixture();
+        let s = ConditionalSampler::new(&m, &layout, true);
+        let (mut r1, mut r2) = (StdRng::seed_from_u64(5), StdRng::seed_from_u64(5));
+        let batch = s.sample_train(300, &mut r1).unwrap();
+        let (blocks, cats) = s.sample_train_pairs(300, &mut r2).unwrap();
+        assert_eq!((&batch.blocks, &batch.categories), (&blocks, &cats));
+        for (i, (&b, &c)) in blocks.iter().zip(&cats).enumerate() {
+            assert_eq!(batch.cond.get(i, s.cond_position(b, c)), 1.0);
+        }
+        // Both left the RNG in the same state.
+        assert_eq!(r1.random::<u64>(), r2.random::<u64>());
     }
 
     #[test]

@@ -1,4 +1,10 @@
 //! CTGAN's training loop (ctgan.py L389–465), one function per step.
+//!
+//! Where the time goes is kept off the host: the training matrix is uploaded once, a batch is
+//! gathered on the device from row indices, condition vectors and column masks are rows of
+//! identity matrices selected on the device, and the losses stay on the device until the end of
+//! the epoch, when they are read back in one transfer (no per-step synchronisation). The host
+//! draws only the indices (the conditional sampler), with the same random stream as before.
 
 use std::path::Path;
 
@@ -15,7 +21,30 @@ use synthkit_models::{ADAM_EPSILON, CtganConfig};
 
 use crate::adam::Adam;
 use crate::engine::{Engine, check_finite, load_weights, save_weights, to_tensor};
-use crate::error::TrainResult;
+use crate::error::{TrainError, TrainResult};
+
+/// Row indices as an `Int` tensor on `device`, for `select`. `[idx.len()]`
+pub(crate) fn index_tensor(idx: &[usize], device: &Device) -> Tensor<1, Int> {
+    let v: Vec<i64> = idx.iter().map(|&i| i as i64).collect();
+    Tensor::from_data(TensorData::new(v, [idx.len()]), device)
+}
+
+/// Reads a list of scalar losses (`[1]` each, still on the device) back to the host in one
+/// transfer, in order. This is the only synchronisation of an epoch.
+pub(crate) fn read_losses(losses: Vec<Tensor<1>>) -> TrainResult<Vec<f64>> {
+    if losses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let v = Tensor::cat(losses, 0)
+        .into_data()
+        .try_to_vec_as::<f32>()
+        .map_err(|e| {
+            TrainError::Options(format!(
+                "reading the losses back from the device failed: {e:?}"
+            ))
+        })?;
+    Ok(v.into_iter().map(f64::from).collect())
+}
 
 /// CTGAN's networks, optimisers and training-by-sampling state.
 pub(crate) struct CtganEngine<'a> {
@@ -24,19 +53,25 @@ pub(crate) struct CtganEngine<'a> {
     data: &'a Matrix,
     sampler: ConditionalSampler,
     device: Device,
+    /// `data` on the device, `[rows, data_dim]`, uploaded once.
+    data_dev: Tensor<2>,
+    /// Identity matrices of the condition vector and of the column mask, `[cond_dim, cond_dim]`
+    /// and `[n_blocks, n_blocks]`: selecting rows of them builds one-hot batches on the device.
+    /// `None` without discrete columns.
+    eyes: Option<(Tensor<2>, Tensor<2>)>,
     pub(crate) generator: Generator,
     discriminator: Discriminator,
     opt_g: Adam,
     opt_d: Adam,
 }
 
-/// Losses of one critic step.
-#[derive(Clone, Copy, Debug)]
+/// Losses of one critic step, detached, still on the device.
+#[derive(Clone, Debug)]
 pub(crate) struct CriticLosses {
-    /// `−(mean D(real) − mean D(fake))`, as the reference logs it.
-    pub critic: f64,
-    /// The gradient penalty (already multiplied by λ).
-    pub penalty: f64,
+    /// `−(mean D(real) − mean D(fake))`, as the reference logs it. `[1]`
+    pub critic: Tensor<1>,
+    /// The gradient penalty (already multiplied by λ). `[1]`
+    pub penalty: Tensor<1>,
 }
 
 impl<'a> CtganEngine<'a> {
@@ -49,12 +84,20 @@ impl<'a> CtganEngine<'a> {
     ) -> Self {
         let sampler = ConditionalSampler::new(data, layout, cfg.log_frequency);
         let (generator, discriminator) = cfg.init(layout.dim(), layout.cond_dim(), device);
+        let eyes = (sampler.n_blocks() > 0).then(|| {
+            (
+                Tensor::eye(sampler.cond_dim(), device),
+                Tensor::eye(sampler.n_blocks(), device),
+            )
+        });
         Self {
             cfg: cfg.clone(),
             layout: layout.clone(),
             data,
             sampler,
             device: device.clone(),
+            data_dev: to_tensor(data, device),
+            eyes,
             generator,
             discriminator,
             opt_g: Adam::new(
@@ -80,23 +123,47 @@ impl<'a> CtganEngine<'a> {
         )
     }
 
+    /// Condition vectors `[b, cond_dim]` and column masks `[b, n_blocks]` of the given
+    /// `(block, category)` pairs, built on the device.
+    fn cond_on_device(&self, blocks: &[usize], cats: &[usize]) -> (Tensor<2>, Tensor<2>) {
+        let (cond_eye, mask_eye) = self.eyes.as_ref().expect("called with discrete columns");
+        let pos: Vec<usize> = blocks
+            .iter()
+            .zip(cats)
+            .map(|(&b, &c)| self.sampler.cond_position(b, c))
+            .collect();
+        (
+            cond_eye.clone().select(0, index_tensor(&pos, &self.device)),
+            mask_eye
+                .clone()
+                .select(0, index_tensor(blocks, &self.device)),
+        )
+    }
+
+    /// Training rows `rows` of the data, gathered on the device. `[rows.len(), data_dim]`
+    fn real_rows(&self, rows: &[usize]) -> Tensor<2> {
+        self.data_dev
+            .clone()
+            .select(0, index_tensor(rows, &self.device))
+    }
+
     /// One critic update: noise and a training condition; real rows that carry a shuffled
     /// permutation of the same (column, category) pairs; critic loss plus gradient penalty; one
     /// Adam step on the critic.
     pub(crate) fn critic_step(&mut self, rng: &mut StdRng) -> CriticLosses {
         let b = self.cfg.batch_size;
         let z = self.noise(); // [b, emb]
-        let cb = self.sampler.sample_train(b, rng);
-        let (gen_in, fake_cond, real, real_cond) = match cb {
-            Some(cb) => {
+        let pairs = self.sampler.sample_train_pairs(b, rng);
+        let (gen_in, fake_cond, real, real_cond) = match pairs {
+            Some((blocks, cats)) => {
                 let mut perm: Vec<usize> = (0..b).collect();
                 perm.shuffle(rng);
-                let blocks: Vec<usize> = perm.iter().map(|&i| cb.blocks[i]).collect();
-                let cats: Vec<usize> = perm.iter().map(|&i| cb.categories[i]).collect();
-                let rows = self.sampler.sample_rows(&blocks, &cats, rng);
-                let real = to_tensor(&self.data.select_rows(&rows), &self.device);
-                let c1 = to_tensor(&cb.cond, &self.device); // [b, cond]
-                let c2 = to_tensor(&cb.cond.select_rows(&perm), &self.device);
+                let pblocks: Vec<usize> = perm.iter().map(|&i| blocks[i]).collect();
+                let pcats: Vec<usize> = perm.iter().map(|&i| cats[i]).collect();
+                let rows = self.sampler.sample_rows(&pblocks, &pcats, rng);
+                let real = self.real_rows(&rows); // [b, data]
+                let (c1, _) = self.cond_on_device(&blocks, &cats); // [b, cond]
+                let c2 = c1.clone().select(0, index_tensor(&perm, &self.device));
                 (
                     Tensor::cat(vec![z, c1.clone()], 1),
                     Some(c1),
@@ -106,12 +173,7 @@ impl<'a> CtganEngine<'a> {
             }
             None => {
                 let rows = self.sampler.sample_any_rows(b, rng);
-                (
-                    z,
-                    None,
-                    to_tensor(&self.data.select_rows(&rows), &self.device),
-                    None,
-                )
+                (z, None, self.real_rows(&rows), None)
             }
         };
         let fake = self.generator.forward(gen_in); // [b, data], train-mode batch norm
@@ -139,21 +201,20 @@ impl<'a> CtganEngine<'a> {
         let grads = GradientsParams::from_grads(total.backward(), &self.discriminator);
         self.discriminator = self.opt_d.step(self.discriminator.clone(), grads);
         CriticLosses {
-            critic: loss_d.into_scalar::<f32>() as f64,
-            penalty: pen.into_scalar::<f32>() as f64,
+            critic: loss_d.detach(),
+            penalty: pen.detach(),
         }
     }
 
     /// One generator update with fresh noise and condition: `−mean D(G(z ⊕ c) ⊕ c)` plus the
-    /// conditional cross-entropy.
-    pub(crate) fn generator_step(&mut self, rng: &mut StdRng) -> f64 {
+    /// conditional cross-entropy. Returns the loss, detached, on the device. `[1]`
+    pub(crate) fn generator_step(&mut self, rng: &mut StdRng) -> Tensor<1> {
         let b = self.cfg.batch_size;
         let z = self.noise();
-        let cb = self.sampler.sample_train(b, rng);
-        let (gen_in, cm) = match cb {
-            Some(cb) => {
-                let c1 = to_tensor(&cb.cond, &self.device);
-                let m1 = to_tensor(&cb.mask, &self.device);
+        let pairs = self.sampler.sample_train_pairs(b, rng);
+        let (gen_in, cm) = match pairs {
+            Some((blocks, cats)) => {
+                let (c1, m1) = self.cond_on_device(&blocks, &cats);
                 (Tensor::cat(vec![z, c1.clone()], 1), Some((c1, m1)))
             }
             None => (z, None),
@@ -175,7 +236,7 @@ impl<'a> CtganEngine<'a> {
         }
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.generator);
         self.generator = self.opt_g.step(self.generator.clone(), grads);
-        loss_g.into_scalar::<f32>() as f64
+        loss_g.detach()
     }
 }
 
@@ -186,16 +247,27 @@ impl Engine for CtganEngine<'_> {
 
     fn run_epoch(&mut self, epoch: usize, rng: &mut StdRng) -> TrainResult<Vec<f64>> {
         let steps = (self.data.rows() / self.cfg.batch_size).max(1);
-        let (mut g_sum, mut d_sum, mut p_sum) = (0.0, 0.0, 0.0);
+        let k = self.cfg.discriminator_steps;
+        // Per step: k × (critic, penalty), then the generator's loss; read back once.
+        let mut on_device = Vec::with_capacity(steps * (2 * k + 1));
         for _ in 0..steps {
-            for _ in 0..self.cfg.discriminator_steps {
+            for _ in 0..k {
                 let l = self.critic_step(rng);
-                d_sum += check_finite(epoch, "critic", l.critic)?;
-                p_sum += check_finite(epoch, "gradient penalty", l.penalty)?;
+                on_device.push(l.critic);
+                on_device.push(l.penalty);
             }
-            g_sum += check_finite(epoch, "generator", self.generator_step(rng))?;
+            on_device.push(self.generator_step(rng));
         }
-        let dn = (steps * self.cfg.discriminator_steps) as f64;
+        let values = read_losses(on_device)?;
+        let (mut g_sum, mut d_sum, mut p_sum) = (0.0, 0.0, 0.0);
+        for step in values.chunks_exact(2 * k + 1) {
+            for pair in step[..2 * k].chunks_exact(2) {
+                d_sum += check_finite(epoch, "critic", pair[0])?;
+                p_sum += check_finite(epoch, "gradient penalty", pair[1])?;
+            }
+            g_sum += check_finite(epoch, "generator", step[2 * k])?;
+        }
+        let dn = (steps * k) as f64;
         Ok(vec![g_sum / steps as f64, d_sum / dn, p_sum / dn])
     }
 

@@ -1,6 +1,10 @@
 //! TVAE's training loop (tvae.py L140–190): shuffled mini-batches, ELBO with the learned σ,
 //! σ clamped after every step. With `conditional`, each row's condition is one of its own
 //! discrete columns (chosen uniformly per row), fed to encoder and decoder.
+//!
+//! As in CTGAN's loop, the matrix is uploaded once and batches are gathered on the device from
+//! row indices; condition vectors are rows of an identity matrix selected on the device; the
+//! losses are read back once per epoch.
 
 use std::path::Path;
 
@@ -16,6 +20,7 @@ use synthkit_models::{ADAM_EPSILON, TvaeConfig};
 
 use crate::adam::Adam;
 use crate::cond::argmax;
+use crate::ctgan::{index_tensor, read_losses};
 use crate::engine::{Engine, check_finite, load_weights, save_weights, to_tensor};
 use crate::error::TrainResult;
 
@@ -32,22 +37,36 @@ pub(crate) fn uses_condition(cfg: &TvaeConfig, layout: &Layout) -> bool {
     cfg.conditional && layout.cond_dim() > 0
 }
 
-/// Each row's own condition: one of its discrete columns, uniformly, as a one-hot at that
-/// column's offset in the condition vector.
-pub(crate) fn row_conditions(
-    data: &Matrix,
+/// Every row's category in every discrete column, row-major `[rows, n_blocks]`: what a row's
+/// own condition is read from, computed once instead of an argmax per row and step.
+fn row_categories(data: &Matrix, layout: &Layout) -> Vec<u32> {
+    let blocks = layout.cond_blocks();
+    let mut cats = Vec::with_capacity(data.rows() * blocks.len());
+    for r in 0..data.rows() {
+        let row = data.row(r);
+        for b in blocks {
+            cats.push(argmax(&row[b.span.start..b.span.end()]) as u32);
+        }
+    }
+    cats
+}
+
+/// Each row's own condition: one of its discrete columns, uniformly (one draw of `rng` per
+/// row), as the position of its category in the condition vector.
+fn row_condition_positions(
+    cats: &[u32],
     rows: &[usize],
     layout: &Layout,
     rng: &mut impl Rng,
-) -> Matrix {
+) -> Vec<usize> {
     let blocks = layout.cond_blocks();
-    let mut m = Matrix::zeros(rows.len(), layout.cond_dim());
-    for (i, &r) in rows.iter().enumerate() {
-        let b = &blocks[rng.random_range(0..blocks.len())];
-        let cat = argmax(&data.row(r)[b.span.start..b.span.end()]);
-        m.set(i, b.cond_start + cat, 1.0);
-    }
-    m
+    let nb = blocks.len();
+    rows.iter()
+        .map(|&r| {
+            let b = rng.random_range(0..nb);
+            blocks[b].cond_start + cats[r * nb + b] as usize
+        })
+        .collect()
 }
 
 pub(crate) struct TvaeEngine<'a> {
@@ -55,7 +74,11 @@ pub(crate) struct TvaeEngine<'a> {
     layout: Layout,
     data: &'a Matrix,
     device: Device,
-    conditional: bool,
+    /// `data` on the device, `[rows, data_dim]`, uploaded once.
+    data_dev: Tensor<2>,
+    /// With `conditional`: every row's categories ([`row_categories`]) and the identity matrix
+    /// `[cond_dim, cond_dim]` whose rows are the condition vectors.
+    cond: Option<(Vec<u32>, Tensor<2>)>,
     pub(crate) vae: Vae,
     opt: Adam,
 }
@@ -75,20 +98,31 @@ impl<'a> TvaeEngine<'a> {
             layout: layout.clone(),
             data,
             device: device.clone(),
-            conditional,
+            data_dev: to_tensor(data, device),
+            cond: conditional.then(|| {
+                (
+                    row_categories(data, layout),
+                    Tensor::eye(layout.cond_dim(), device),
+                )
+            }),
             vae: Vae { encoder, decoder },
             opt: Adam::new(cfg.lr, cfg.adam_betas, cfg.l2scale, ADAM_EPSILON),
         }
     }
 
-    /// One mini-batch update; returns (total, reconstruction, KL).
-    pub(crate) fn train_step(&mut self, rows: &[usize], rng: &mut StdRng) -> (f64, f64, f64) {
-        let x = to_tensor(&self.data.select_rows(rows), &self.device); // [b, data]
-        let cond = self.conditional.then(|| {
-            to_tensor(
-                &row_conditions(self.data, rows, &self.layout, rng),
-                &self.device,
-            )
+    /// One mini-batch update; returns (total, reconstruction, KL), detached, on the device.
+    pub(crate) fn train_step(
+        &mut self,
+        rows: &[usize],
+        rng: &mut StdRng,
+    ) -> (Tensor<1>, Tensor<1>, Tensor<1>) {
+        let x = self
+            .data_dev
+            .clone()
+            .select(0, index_tensor(rows, &self.device)); // [b, data]
+        let cond = self.cond.as_ref().map(|(cats, eye)| {
+            let pos = row_condition_positions(cats, rows, &self.layout, rng);
+            eye.clone().select(0, index_tensor(&pos, &self.device)) // [b, cond]
         });
         let enc_in = match &cond {
             Some(c) => Tensor::cat(vec![x.clone(), c.clone()], 1),
@@ -118,11 +152,7 @@ impl<'a> TvaeEngine<'a> {
             .decoder
             .clamp_sigma(self.cfg.sigma_min, self.cfg.sigma_max);
         self.vae = vae;
-        (
-            loss.into_scalar::<f32>() as f64,
-            rec.into_scalar::<f32>() as f64,
-            kl.into_scalar::<f32>() as f64,
-        )
+        (loss.detach(), rec.detach(), kl.detach())
     }
 }
 
@@ -134,12 +164,17 @@ impl Engine for TvaeEngine<'_> {
     fn run_epoch(&mut self, epoch: usize, rng: &mut StdRng) -> TrainResult<Vec<f64>> {
         let mut perm: Vec<usize> = (0..self.data.rows()).collect();
         perm.shuffle(rng);
-        let (mut l, mut r, mut k, mut n) = (0.0, 0.0, 0.0, 0usize);
+        // (total, reconstruction, KL) per step, read back once.
+        let mut on_device = Vec::with_capacity(3 * perm.len().div_ceil(self.cfg.batch_size));
         for chunk in perm.chunks(self.cfg.batch_size) {
             let (a, b, c) = self.train_step(chunk, rng);
-            l += check_finite(epoch, "TVAE", a)?;
-            r += b;
-            k += c;
+            on_device.extend([a, b, c]);
+        }
+        let (mut l, mut r, mut k, mut n) = (0.0, 0.0, 0.0, 0usize);
+        for step in read_losses(on_device)?.chunks_exact(3) {
+            l += check_finite(epoch, "TVAE", step[0])?;
+            r += step[1];
+            k += step[2];
             n += 1;
         }
         let n = n.max(1) as f64;

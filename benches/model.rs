@@ -1,0 +1,107 @@
+//! Benches of the models on burn-flex (CPU) with adult's encoded matrix and the paper sizes
+//! (CTGAN: generator and critic 256-256, pac 10; TVAE: 128-128; batch 500).
+//!
+//! The training engines are internal, so a training step is measured through the public
+//! [`synthkit_train::fit`]: one epoch on the first `500 · steps` rows is `steps` steps plus a
+//! fixed cost (network and optimiser set-up, the condition index); the step time is the slope
+//! between `steps = 1` and `steps = 5`. Sampling measures 100,000 rows through
+//! `FittedModel::sample` (device + inverse transform to a polars frame) and `sample_matrix`
+//! (device only).
+//!
+//! `cargo bench --profile dev --bench model`.
+
+mod common;
+
+use divan::{Bencher, black_box};
+use synthkit_models::{CtganConfig, ModelConfig, TvaeConfig};
+use synthkit_train::{FittedModel, TrainOptions, fit};
+
+use common::{adult, head};
+
+fn main() {
+    divan::main();
+}
+
+const BATCH: usize = 500;
+
+fn ctgan(epochs: usize) -> ModelConfig {
+    ModelConfig::Ctgan(CtganConfig {
+        epochs,
+        ..CtganConfig::paper()
+    })
+}
+
+fn tvae(epochs: usize) -> ModelConfig {
+    ModelConfig::Tvae(TvaeConfig {
+        epochs,
+        ..TvaeConfig::paper()
+    })
+}
+
+fn opts() -> TrainOptions {
+    TrainOptions {
+        seed: 42,
+        ..TrainOptions::default()
+    }
+}
+
+fn bench_fit(bencher: Bencher, config: ModelConfig, steps: usize) {
+    let a = adult();
+    let m = head(&a.matrix, BATCH * steps);
+    bencher
+        .with_inputs(|| a.transformer.clone())
+        .bench_local_values(|t| fit(&config, t, black_box(&m), &opts()).expect("fits"));
+}
+
+/// One CTGAN epoch of `steps` steps (one critic and one generator update each).
+#[divan::bench(args = [1, 5], sample_count = 10)]
+fn ctgan_epoch(bencher: Bencher, steps: usize) {
+    bench_fit(bencher, ctgan(1), steps);
+}
+
+/// One TVAE epoch of `steps` mini-batches.
+#[divan::bench(args = [1, 5], sample_count = 10)]
+fn tvae_epoch(bencher: Bencher, steps: usize) {
+    bench_fit(bencher, tvae(1), steps);
+}
+
+fn fitted(config: ModelConfig) -> FittedModel {
+    let a = adult();
+    fit(
+        &config,
+        a.transformer.clone(),
+        &head(&a.matrix, BATCH),
+        &opts(),
+    )
+    .expect("fits")
+}
+
+const SAMPLE_ROWS: usize = 100_000;
+
+/// 100,000 rows from CTGAN's generator, decoded into a frame.
+#[divan::bench(sample_count = 5)]
+fn ctgan_sample_100k(bencher: Bencher) {
+    let model = fitted(ctgan(1));
+    bencher.bench_local(|| model.sample(SAMPLE_ROWS, 7).expect("samples"));
+}
+
+/// 100,000 rows from CTGAN's generator, encoded layout only (no inverse transform).
+#[divan::bench(sample_count = 5)]
+fn ctgan_sample_100k_matrix(bencher: Bencher) {
+    let model = fitted(ctgan(1));
+    bencher.bench_local(|| model.sample_matrix(SAMPLE_ROWS, 7, None).expect("samples"));
+}
+
+/// 100,000 rows from TVAE's decoder, decoded into a frame.
+#[divan::bench(sample_count = 5)]
+fn tvae_sample_100k(bencher: Bencher) {
+    let model = fitted(tvae(1));
+    bencher.bench_local(|| model.sample(SAMPLE_ROWS, 7).expect("samples"));
+}
+
+/// 100,000 rows from TVAE's decoder, encoded layout only.
+#[divan::bench(sample_count = 5)]
+fn tvae_sample_100k_matrix(bencher: Bencher) {
+    let model = fitted(tvae(1));
+    bencher.bench_local(|| model.sample_matrix(SAMPLE_ROWS, 7, None).expect("samples"));
+}
