@@ -347,12 +347,20 @@ fn run_dataset(
         &dir.join("bench.resolved.toml"),
         &toml::to_string_pretty(&resolved).context("serialising the bench settings")?,
         dir,
+        |old| Some(old.to_string()),
     )?;
     for g in &gens {
+        // Compared after a round trip through today's `RunConfig`, so that a key added since
+        // (with its default) does not invalidate finished cells.
         check_stamp(
             &dir.join("models").join(format!("{}.resolved.toml", g.name)),
             &toml::to_string_pretty(&g.config).context("serialising a generator config")?,
             dir,
+            |old| {
+                toml::from_str::<RunConfig>(old)
+                    .ok()
+                    .and_then(|c| toml::to_string_pretty(&c).ok())
+            },
         )?;
     }
     for sub in ["models", "samples", "cells", "plots"] {
@@ -601,12 +609,18 @@ struct ResolvedDataset {
     utility: UtilityConfig,
 }
 
-/// Writes `text` to `path` the first time; later, refuses to go on if it differs.
-fn check_stamp(path: &Path, text: &str, dir: &Path) -> Result<()> {
+/// Writes `text` to `path` the first time; later, refuses to go on if the stored text, after
+/// `normalise`, differs.
+fn check_stamp(
+    path: &Path,
+    text: &str,
+    dir: &Path,
+    normalise: impl Fn(&str) -> Option<String>,
+) -> Result<()> {
     if path.exists() {
         let old = std::fs::read_to_string(path)
             .with_context(|| format!("reading `{}`", path.display()))?;
-        if old != text {
+        if normalise(&old).as_deref() != Some(text) {
             bail!(
                 "`{}` holds bench results made with other settings (see `{}`); delete that \
                  directory or choose another `out` to start afresh",
