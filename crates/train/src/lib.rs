@@ -26,8 +26,8 @@ pub mod engine;
 pub mod error;
 pub mod fitted;
 pub mod options;
-mod tabddpm;
 pub mod series_metrics;
+mod tabddpm;
 pub mod timegan;
 mod tvae;
 
