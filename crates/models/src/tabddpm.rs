@@ -123,13 +123,11 @@ impl DdpmLayout {
     /// Writes the parts back into an encoded matrix of width `dim` (other columns zero).
     pub fn assemble(&self, dim: usize, num: &[f32], cat: &[f32], y: &[usize]) -> Matrix {
         let (nn, nc) = (self.n_num(), self.n_cat());
-        let rows = if nn > 0 {
-            num.len() / nn
-        } else if nc > 0 {
-            cat.len() / nc
-        } else {
-            y.len()
-        };
+        let rows = num
+            .len()
+            .checked_div(nn)
+            .or_else(|| cat.len().checked_div(nc))
+            .unwrap_or(y.len());
         let mut m = Matrix::zeros(rows, dim);
         for r in 0..rows {
             let row = m.row_mut(r);
