@@ -97,6 +97,19 @@ impl ModuleMapper for EmaUpdate {
     }
 }
 
+/// The EMA rate at 0-based global step `step`: `min(decay, (1 + step) / (10 + step))`.
+///
+/// **Deviation from the reference**, which uses `decay` from the first step. With its base
+/// config's 1000 steps that leaves `0.999¹⁰⁰⁰ ≈ 37 %` of the random initial weights in the EMA
+/// copy that is sampled, and on ai4i the samples piled up at the ends of every numeric column
+/// (fidelity 0.55, detection AUC 1.0); the online weights of the same run sampled means and
+/// standard deviations within 5 % of the real ones. The warm-up (TensorFlow's
+/// `ExponentialMovingAverage(num_updates=…)` rule) reaches `decay` = 0.999 after about 9,000
+/// steps, so the reference's tuned 30,000-step runs are unaffected in effect.
+pub(crate) fn ema_rate(decay: f64, step: usize) -> f64 {
+    decay.min((1.0 + step as f64) / (10.0 + step as f64))
+}
+
 /// Moves `ema` one EMA step towards `online` (matched by parameter id).
 pub(crate) fn ema_update(ema: Denoiser, online: &Denoiser, rate: f64) -> Denoiser {
     let mut c = Collect(HashMap::new());
@@ -199,7 +212,11 @@ impl<'a> TabDdpmEngine<'a> {
         let frac = step as f64 / self.cfg.steps as f64;
         self.opt.set_lr(self.cfg.lr * (1.0 - frac));
         self.model = self.opt.step(self.model.clone(), grads);
-        self.ema = ema_update(self.ema.clone(), &self.model, self.cfg.ema_decay);
+        self.ema = ema_update(
+            self.ema.clone(),
+            &self.model,
+            ema_rate(self.cfg.ema_decay, step),
+        );
         (lg + lm, lg, lm)
     }
 }
@@ -314,4 +331,20 @@ pub(crate) fn sample_rows(
     }
     let cat = if nc > 0 { read(x_cat)? } else { Vec::new() };
     Ok((num, cat))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ema_rate;
+
+    #[test]
+    fn ema_warm_up_forgets_the_initial_weights_within_the_base_schedule() {
+        assert!((ema_rate(0.999, 0) - 0.1).abs() < 1e-12);
+        assert_eq!(ema_rate(0.999, 100_000), 0.999);
+        // Share of the initial weights left in the EMA after the base config's 1000 steps:
+        // Π rate_n. Without the warm-up it would be 0.999^1000 ≈ 0.37.
+        let left: f64 = (0..1000).map(|n| ema_rate(0.999, n)).product();
+        assert!(left < 1e-3, "{left}");
+        assert!(0.999f64.powi(1000) > 0.36);
+    }
 }
