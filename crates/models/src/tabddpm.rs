@@ -210,11 +210,37 @@ impl Denoiser {
     /// - `y`: `[batch, n_classes]` one-hot labels, or `None` for an unconditional model
     /// - returns `[batch, d_in]`: ε̂ for the numeric part, x̂₀ logits for the one-hot part
     pub fn forward(&self, x: Tensor<2>, t: Tensor<1>, y: Option<Tensor<2>>) -> Tensor<2> {
-        let temb = timestep_embedding(t, self.dim_t); // [batch, dim_t]
-        let mut emb = self.time2.forward(silu(self.time1.forward(temb))); // [batch, dim_t]
-        if let (Some(w), Some(y)) = (&self.label_emb, y) {
-            emb = emb + silu(y.matmul(w.val())); // [batch, dim_t]
+        let mut emb = self.time_embedding(t); // [batch, dim_t]
+        if let Some(l) = y.and_then(|y| self.label_embedding(y)) {
+            emb = emb + l; // [batch, dim_t]
         }
+        self.forward_embedded(x, emb)
+    }
+
+    /// The time branch `time2(silu(time1(sinusoid(t))))`.
+    ///
+    /// # Shapes
+    /// - `t`: `[batch]`; returns `[batch, dim_t]`
+    pub fn time_embedding(&self, t: Tensor<1>) -> Tensor<2> {
+        let temb = timestep_embedding(t, self.dim_t); // [batch, dim_t]
+        self.time2.forward(silu(self.time1.forward(temb)))
+    }
+
+    /// The label branch `silu(y · E)`, or `None` for an unconditional model.
+    ///
+    /// # Shapes
+    /// - `y`: `[batch, n_classes]` one-hot; returns `[batch, dim_t]`
+    pub fn label_embedding(&self, y: Tensor<2>) -> Option<Tensor<2>> {
+        self.label_emb.as_ref().map(|w| silu(y.matmul(w.val())))
+    }
+
+    /// The body after the embeddings: `head(MLP(proj(x) + emb))`. `emb` may be `[1, dim_t]`
+    /// (broadcast over the batch), which is how ancestral sampling, where every row shares the
+    /// timestep, computes the time branch once per step instead of once per row.
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, d_in]`; `emb`: `[batch, dim_t]` or `[1, dim_t]`; returns `[batch, d_in]`
+    pub fn forward_embedded(&self, x: Tensor<2>, emb: Tensor<2>) -> Tensor<2> {
         let mut h = self.proj.forward(x) + emb; // [batch, dim_t]
         for l in &self.blocks {
             h = self.dropout.forward(relu(l.forward(h))); // [batch, d_i]
@@ -853,6 +879,39 @@ mod tests {
         // t = 0: cos = 1, sin = 0; t = 2: cos(2), cos(2·0.01), sin(2), sin(0.02).
         assert_eq!(&e[..4], &[1.0, 1.0, 0.0, 0.0]);
         assert!((e[4] - 2f32.cos()).abs() < 1e-6 && (e[5] - 0.02f32.cos()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_shared_timestep_embedded_once_gives_the_per_row_forward() {
+        // Sampling computes the time branch on one row and broadcasts it: the result must be
+        // the per-row forward's, to float rounding.
+        let device = dev();
+        device.seed(3);
+        let cfg = TabDdpmConfig {
+            d_layers: vec![16, 8],
+            dim_t: 10,
+            dropout: 0.0,
+            ..Default::default()
+        };
+        let den = cfg.init(5, 3, &device);
+        let x = Tensor::<2>::random([6, 5], Distribution::Normal(0.0, 1.0), &device);
+        let labels = [0usize, 2, 1, 1, 0, 2];
+        let mut yv = vec![0.0f32; 18];
+        for (i, &c) in labels.iter().enumerate() {
+            yv[i * 3 + c] = 1.0;
+        }
+        let y = Tensor::<2>::from_data(TensorData::new(yv, [6, 3]), &device);
+        let t = Tensor::<1>::from_data(TensorData::new(vec![417.0f32; 6], [6]), &device);
+        let full = vec2(den.forward(x.clone(), t, Some(y.clone())));
+        let time = den.time_embedding(Tensor::from_data(
+            TensorData::new(vec![417.0f32], [1]),
+            &device,
+        ));
+        let emb = den.label_embedding(y).expect("conditional") + time;
+        let once = vec2(den.forward_embedded(x, emb));
+        for (a, b) in full.iter().zip(&once) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
     }
 
     #[test]

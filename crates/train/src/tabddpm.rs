@@ -297,14 +297,19 @@ pub(crate) fn sample_rows(
     } else {
         Tensor::zeros([n, 0], device)
     };
-    let y = (dl.n_classes() > 0).then(|| onehot(y, dl.n_classes(), device));
+    // The label branch is the same at every step, and the time branch the same for every row:
+    // compute the first once and the second on one row per step (broadcast in the sum).
+    let label = (dl.n_classes() > 0)
+        .then(|| den.label_embedding(onehot(y, dl.n_classes(), device)))
+        .flatten(); // [n, dim_t]
     for i in (0..diffusion.num_timesteps).rev() {
         let t = vec![i; n];
-        let out = den.forward(
-            cat_parts(vec![z.clone(), x_cat.clone()]),
-            times(&t, device),
-            y.clone(),
-        ); // [n, d_in]
+        let time = den.time_embedding(times(&[i], device)); // [1, dim_t]
+        let emb = match &label {
+            Some(l) => l.clone() + time, // [n, dim_t]
+            None => time,
+        };
+        let out = den.forward_embedded(cat_parts(vec![z.clone(), x_cat.clone()]), emb); // [n, d_in]
         if nn > 0 {
             z = diffusion.gaussian_p_sample(out.clone().narrow(1, 0, nn), z, &t);
         }
