@@ -14,7 +14,7 @@ use synthkit_data::Schema;
 use synthkit_data::io::write_atomic;
 use synthkit_eval::encode::{binary_target, read_numeric, read_strings};
 use synthkit_eval::stats::MeanStd;
-use synthkit_eval::utility::{Arm, ArmSummary, UtilityReport};
+use synthkit_eval::utility::{Arm, ArmSummary, PairedComparison, UtilityReport};
 
 use crate::bench::{FitInfo, QualityCell};
 
@@ -179,6 +179,26 @@ fn classifiers(u: &UtilityReport) -> Vec<String> {
         .collect()
 }
 
+/// A table header from its column names.
+fn header(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| (*n).to_string()).collect()
+}
+
+/// One row of the headline table: the arm's PR-AUC, ROC-AUC and minority F1, then its paired
+/// comparison with SMOTE when it has one (blank cells otherwise).
+fn summary_row(name: String, s: &ArmSummary, vs_smote: Option<&PairedComparison>) -> Vec<String> {
+    let mut row = vec![name, ms(&s.pr_auc), ms(&s.roc_auc), ms(&s.minority_f1)];
+    row.extend(match vs_smote {
+        Some(c) => [
+            format!("{:+.4}", c.diff.mean),
+            format!("{}/{}", c.wins, c.losses),
+            format!("{:.3}", c.wilcoxon_p),
+        ],
+        None => Default::default(),
+    });
+    row
+}
+
 fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
     let u = &rep.utility;
     let mut b = vec![Block::Heading(1, format!("synthkit bench: {}", rep.name))];
@@ -222,15 +242,7 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
     };
     let mut rows = Vec::new();
     if let Some(s) = find(&Arm::Real, &head_clf) {
-        rows.push(vec![
-            "real only".into(),
-            ms(&s.pr_auc),
-            ms(&s.roc_auc),
-            ms(&s.minority_f1),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]);
+        rows.push(summary_row("real only".into(), s, None));
     }
     for g in &rep.generators {
         if let Some(s) = find(
@@ -239,15 +251,7 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
             },
             &head_clf,
         ) {
-            rows.push(vec![
-                format!("TSTR {}", g.name),
-                ms(&s.pr_auc),
-                ms(&s.roc_auc),
-                ms(&s.minority_f1),
-                String::new(),
-                String::new(),
-                String::new(),
-            ]);
+            rows.push(summary_row(format!("TSTR {}", g.name), s, None));
         }
         if let Some(best) = u
             .best_ratio
@@ -263,15 +267,11 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
                     .vs_smote
                     .iter()
                     .find(|c| c.arm == arm && c.classifier == head_clf && c.metric == "pr_auc");
-                rows.push(vec![
+                rows.push(summary_row(
                     format!("{} ×{} (best ratio)", g.name, best.ratio),
-                    ms(&s.pr_auc),
-                    ms(&s.roc_auc),
-                    ms(&s.minority_f1),
-                    cmp.map_or(String::new(), |c| format!("{:+.4}", c.diff.mean)),
-                    cmp.map_or(String::new(), |c| format!("{}/{}", c.wins, c.losses)),
-                    cmp.map_or(String::new(), |c| format!("{:.3}", c.wilcoxon_p)),
-                ]);
+                    s,
+                    cmp,
+                ));
             }
         }
     }
@@ -282,18 +282,14 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
         .filter(|s| matches!(s.arm, Arm::Oversample { .. }) && s.classifier == head_clf)
         .max_by(|a, b| a.pr_auc.mean.total_cmp(&b.pr_auc.mean))
     {
-        rows.push(vec![
+        rows.push(summary_row(
             format!("{} (best baseline)", arm_name(&s.arm)),
-            ms(&s.pr_auc),
-            ms(&s.roc_auc),
-            ms(&s.minority_f1),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]);
+            s,
+            None,
+        ));
     }
     b.push(Block::Table(
-        [
+        header(&[
             "arm",
             "PR-AUC",
             "ROC-AUC",
@@ -301,9 +297,7 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
             "Δ PR-AUC vs SMOTE",
             "wins/losses",
             "Wilcoxon p",
-        ]
-        .map(String::from)
-        .to_vec(),
+        ]),
         rows,
     ));
 
@@ -338,7 +332,7 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
         ]);
     }
     b.push(Block::Table(
-        [
+        header(&[
             "arm",
             "classifier",
             "rows added",
@@ -347,9 +341,7 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
             "minority F1",
             "macro F1",
             "recall @ precision",
-        ]
-        .map(String::from)
-        .to_vec(),
+        ]),
         rows,
     ));
 
@@ -383,7 +375,7 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
         ]);
     }
     b.push(Block::Table(
-        [
+        header(&[
             "generator",
             "shapes",
             "trends",
@@ -395,9 +387,7 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
             "DCR ratio",
             "exact copies",
             "MIA AUC",
-        ]
-        .map(String::from)
-        .to_vec(),
+        ]),
         rows,
     ));
 
@@ -425,7 +415,7 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
         ]);
     }
     b.push(Block::Table(
-        [
+        header(&[
             "generator",
             "model",
             "device",
@@ -434,9 +424,7 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
             "train s",
             "s / epoch",
             "sampled rows / s",
-        ]
-        .map(String::from)
-        .to_vec(),
+        ]),
         rows,
     ));
     for g in &rep.generators {
@@ -1219,7 +1207,7 @@ pub fn summary_markdown(reps: &[DatasetReport]) -> String {
                 .into(),
         ),
         Block::Table(
-            [
+            header(&[
                 "data set",
                 "generator",
                 "real only",
@@ -1232,9 +1220,7 @@ pub fn summary_markdown(reps: &[DatasetReport]) -> String {
                 "detection AUC",
                 "DCR ratio",
                 "s / epoch",
-            ]
-            .map(String::from)
-            .to_vec(),
+            ]),
             rows,
         ),
     ];
