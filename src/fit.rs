@@ -60,6 +60,29 @@ pub fn model_dir(dir: &Path) -> Result<PathBuf> {
     )
 }
 
+/// Checks the checkpoint directory of a run before training starts. Resuming uses it as it
+/// is. A fresh run refuses to start over checkpoints of an earlier run (that would silently
+/// drop its progress, or leave a later `--resume` picking up a checkpoint of another run)
+/// unless `force`, which removes them.
+pub fn prepare_checkpoints(dir: &Path, resume: bool, force: bool) -> Result<()> {
+    let has_any = synthkit_train::newest_checkpoint(dir)
+        .with_context(|| format!("reading `{}`", dir.display()))?
+        .is_some();
+    if resume || !has_any {
+        return Ok(());
+    }
+    if !force {
+        bail!(
+            "`{}` holds checkpoints of an earlier run: pass --resume to continue it, or --force \
+             to start over (which deletes them)",
+            dir.display()
+        );
+    }
+    std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove `{}`", dir.display()))?;
+    tracing::info!(dir = %dir.display(), "removed the checkpoints of the earlier run (--force)");
+    Ok(())
+}
+
 /// Runs the whole fit.
 pub fn fit(cfg: &RunConfig, out: &Path, flags: &FitFlags) -> Result<()> {
     let model_path = out.join("model");
@@ -70,6 +93,7 @@ pub fn fit(cfg: &RunConfig, out: &Path, flags: &FitFlags) -> Result<()> {
         );
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create `{}`", out.display()))?;
+    prepare_checkpoints(&out.join("checkpoints"), flags.resume, flags.force)?;
 
     let t0 = Instant::now();
     let df = read_table(&cfg.data.train)?;

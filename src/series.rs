@@ -1,7 +1,7 @@
 //! `synthkit series …`: TimeGAN on long-format time series, driven by a TOML config.
 //!
 //! ```text
-//! synthkit series fit    --config configs/cmapss-timegan.toml [--seed N] [--iterations N] [--out DIR] [--force] [--quiet]
+//! synthkit series fit    --config configs/cmapss-timegan.toml [--seed N] [--iterations N] [--out DIR] [--resume] [--force] [--quiet]
 //! synthkit series sample --model runs/cmapss-timegan --sequences 100 [--label 1] [--seed N] --out seqs.csv [--force]
 //! synthkit series eval   --config configs/cmapss-timegan.toml [--model DIR] [--out report.json] [--force]
 //! ```
@@ -61,6 +61,9 @@ struct FitArgs {
     /// Override `[train] out`.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Continue from the newest checkpoint in `<out>/checkpoints`.
+    #[arg(long)]
+    resume: bool,
     /// Replace an existing model.
     #[arg(long)]
     force: bool,
@@ -191,6 +194,9 @@ pub struct SeriesTrain {
     pub seed: u64,
     /// Run directory. Default `runs/<config stem>`.
     pub out: Option<PathBuf>,
+    /// Write a checkpoint (into `<out>/checkpoints`) every this many blocks of 100 iterations
+    /// of a phase (0 = never). Default 5. The newest 3 are kept.
+    pub checkpoint_every: usize,
 }
 
 impl Default for SeriesTrain {
@@ -199,6 +205,7 @@ impl Default for SeriesTrain {
             device: DeviceChoice::Cpu,
             seed: 42,
             out: None,
+            checkpoint_every: 5,
         }
     }
 }
@@ -335,11 +342,15 @@ fn fit(a: &FitArgs) -> Result<()> {
         tracing::info!(positive = %p, sequences = n, "rare class");
     }
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create `{}`", out.display()))?;
+    crate::fit::prepare_checkpoints(&out.join("checkpoints"), a.resume, a.force)?;
     let opts = TrainOptions {
         device: cfg.train.device,
         seed: cfg.train.seed,
         progress: !a.quiet,
-        ..Default::default()
+        checkpoint_every: (cfg.train.checkpoint_every > 0).then_some(cfg.train.checkpoint_every),
+        checkpoint_dir: Some(out.join("checkpoints")),
+        resume: a.resume,
+        max_epochs_this_run: None,
     };
     let t0 = Instant::now();
     let model = fit_timegan(&cfg.model, &train, &opts)?;

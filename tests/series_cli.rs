@@ -42,17 +42,108 @@ out = "{}"
     p
 }
 
-#[test]
-fn fit_then_sample_exactly_n_rare_sequences() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), "datasets/cmapss_fd001_failure/train.csv", "");
-    let out = synthkit(&[
+/// `config` with one piece of its text replaced.
+fn edited_config(dir: &Path, train: &str, from: &str, to: &str) -> PathBuf {
+    let cfg = config(dir, train, "");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(&cfg, text.replace(from, to)).unwrap();
+    cfg
+}
+
+/// `synthkit series fit --config cfg --quiet` plus `extra` flags.
+fn series_fit(cfg: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
         "series",
         "fit",
         "--config",
         cfg.to_str().unwrap(),
         "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    synthkit(&args)
+}
+
+/// Asserts a clean usage error (exit code 2, no panic) whose message contains `needle`.
+fn assert_fails_with(out: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(needle) && !err.contains("panicked"), "{err}");
+}
+
+const CMAPSS: &str = "datasets/cmapss_fd001_failure/train.csv";
+
+fn sample_rare(run: &Path, out: &Path) -> String {
+    let o = synthkit(&[
+        "series",
+        "sample",
+        "--model",
+        run.to_str().unwrap(),
+        "--sequences",
+        "5",
+        "--label",
+        "1",
+        "--seed",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
     ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn checkpoints_resume_and_refuse_to_be_dropped_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = edited_config(
+        dir.path(),
+        CMAPSS,
+        "seed = 1",
+        "seed = 1\ncheckpoint_every = 1",
+    );
+    let out = series_fit(&cfg, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = dir.path().join("run");
+    // 2 iterations per phase: one block per phase, a checkpoint after each.
+    let ck = run.join("checkpoints");
+    for n in 1..=3 {
+        assert!(
+            ck.join(format!("epoch-{n}/state.json")).exists(),
+            "epoch-{n}"
+        );
+    }
+    let before = sample_rare(&run, &dir.path().join("a.csv"));
+    // The model is lost (a killed run): a fresh fit over the checkpoints is refused...
+    std::fs::remove_dir_all(run.join("model")).unwrap();
+    assert_fails_with(&series_fit(&cfg, &[]), "--resume");
+    // ...and --resume continues from the newest one: the same model.
+    let out = series_fit(&cfg, &["--resume"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sample_rare(&run, &dir.path().join("b.csv")), before);
+    // --force starts over, replacing the model and the checkpoints.
+    let out = series_fit(&cfg, &["--force"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sample_rare(&run, &dir.path().join("c.csv")), before);
+}
+
+#[test]
+fn fit_then_sample_exactly_n_rare_sequences() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), CMAPSS, "");
+    let out = series_fit(&cfg, &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -92,15 +183,7 @@ fn fit_then_sample_exactly_n_rare_sequences() {
     assert_eq!(rows.len(), 7 * 6);
     assert!(rows.iter().all(|r| r.ends_with(",1")));
     // Refit without --force is refused.
-    let out = synthkit(&[
-        "series",
-        "fit",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_fails_with(&series_fit(&cfg, &[]), "--force");
     // An unknown label is a clean error naming the labels.
     let out = synthkit(&[
         "series",
@@ -123,58 +206,17 @@ fn fit_then_sample_exactly_n_rare_sequences() {
 fn bad_series_inputs_fail_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     // A window longer than the sequences.
-    let cfg = config(dir.path(), "datasets/cmapss_fd001_failure/train.csv", "");
-    let text = std::fs::read_to_string(&cfg)
-        .unwrap()
-        .replace("window = 6", "window = 30");
-    std::fs::write(&cfg, text).unwrap();
-    let out = synthkit(&[
-        "series",
-        "fit",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--quiet",
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("window ≤ 24"), "{err}");
+    let cfg = edited_config(dir.path(), CMAPSS, "window = 6", "window = 30");
+    assert_fails_with(&series_fit(&cfg, &[]), "window ≤ 24");
     // A sequence with a step missing.
-    let src = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/cmapss_fd001_failure/train.csv"),
-    )
-    .unwrap();
+    let src = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(CMAPSS)).unwrap();
     let mut lines: Vec<&str> = src.lines().take(49).collect();
     lines.remove(5);
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
     let cfg = config(dir.path(), bad.to_str().unwrap(), "");
-    let out = synthkit(&[
-        "series",
-        "fit",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--quiet",
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("same length") && !err.contains("panicked"),
-        "{err}"
-    );
+    assert_fails_with(&series_fit(&cfg, &[]), "same length");
     // A misspelt model key.
-    let cfg = config(dir.path(), "datasets/cmapss_fd001_failure/train.csv", "");
-    let text = std::fs::read_to_string(&cfg)
-        .unwrap()
-        .replace("iterations = 2", "iteration = 2");
-    std::fs::write(&cfg, text).unwrap();
-    let out = synthkit(&[
-        "series",
-        "fit",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--quiet",
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("iteration"), "{err}");
+    let cfg = edited_config(dir.path(), CMAPSS, "iterations = 2", "iteration = 2");
+    assert_fails_with(&series_fit(&cfg, &[]), "iteration");
 }

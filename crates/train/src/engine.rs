@@ -130,14 +130,6 @@ fn write_checkpoint(
     data: &Matrix,
     losses: &[EpochLosses],
 ) -> TrainResult<()> {
-    std::fs::create_dir_all(root).map_err(|e| TrainError::io(root, e))?;
-    let final_dir = root.join(format!("epoch-{epoch}"));
-    let tmp = root.join(format!(".epoch-{epoch}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| TrainError::io(&tmp, e))?;
-    }
-    std::fs::create_dir_all(&tmp).map_err(|e| TrainError::io(&tmp, e))?;
-    engine.save_state(&tmp)?;
     let state = CheckpointState {
         format_version: CHECKPOINT_VERSION,
         epoch,
@@ -146,7 +138,28 @@ fn write_checkpoint(
         data_fingerprint: fingerprint(data),
         losses: losses.to_vec(),
     };
-    let json = serde_json::to_vec_pretty(&state).expect("checkpoint state serialises");
+    write_checkpoint_dir(root, epoch, &state, |tmp| engine.save_state(tmp))
+}
+
+/// Writes checkpoint `root/epoch-{epoch}/`: `save` fills a temporary sibling directory,
+/// `state` goes to its `state.json` (last, so a directory with `state.json` is complete), and the
+/// directory is renamed into place, so a crash never leaves a half-written checkpoint that
+/// [`newest_checkpoint`] would pick.
+pub(crate) fn write_checkpoint_dir<S: Serialize>(
+    root: &Path,
+    epoch: usize,
+    state: &S,
+    save: impl FnOnce(&Path) -> TrainResult<()>,
+) -> TrainResult<()> {
+    std::fs::create_dir_all(root).map_err(|e| TrainError::io(root, e))?;
+    let final_dir = root.join(format!("epoch-{epoch}"));
+    let tmp = root.join(format!(".epoch-{epoch}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| TrainError::io(&tmp, e))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(|e| TrainError::io(&tmp, e))?;
+    save(&tmp)?;
+    let json = serde_json::to_vec_pretty(state).expect("checkpoint state serialises");
     let p = tmp.join("state.json");
     std::fs::write(&p, json).map_err(|e| TrainError::io(&p, e))?;
     if final_dir.exists() {
@@ -157,18 +170,22 @@ fn write_checkpoint(
     Ok(())
 }
 
+/// Reads `dir/state.json` of a checkpoint.
+pub(crate) fn read_state<S: serde::de::DeserializeOwned>(dir: &Path) -> TrainResult<S> {
+    let p = dir.join("state.json");
+    let bytes = std::fs::read(&p).map_err(|e| TrainError::io(&p, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| TrainError::BadModelDir {
+        path: dir.to_path_buf(),
+        reason: format!("state.json: {e}"),
+    })
+}
+
 fn read_checkpoint(
     dir: &Path,
     config: &ModelConfig,
     data: &Matrix,
 ) -> TrainResult<CheckpointState> {
-    let p = dir.join("state.json");
-    let bytes = std::fs::read(&p).map_err(|e| TrainError::io(&p, e))?;
-    let st: CheckpointState =
-        serde_json::from_slice(&bytes).map_err(|e| TrainError::BadModelDir {
-            path: dir.to_path_buf(),
-            reason: format!("state.json: {e}"),
-        })?;
+    let st: CheckpointState = read_state(dir)?;
     let mismatch = |reason: String| TrainError::CheckpointMismatch {
         path: dir.to_path_buf(),
         reason,

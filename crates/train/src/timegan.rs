@@ -37,7 +37,9 @@ use synthkit_models::TimeGanConfig;
 use synthkit_models::timegan::{TimeGanNets, with_condition};
 
 use crate::adam::Adam;
-use crate::engine::{load_weights, save_weights};
+use crate::engine::{
+    load_weights, newest_checkpoint, read_state, save_weights, write_checkpoint_dir,
+};
 use crate::error::{TrainError, TrainResult};
 use crate::options::{DeviceChoice, TrainOptions, epoch_seed, splitmix};
 
@@ -49,6 +51,27 @@ pub const LOG_EVERY_MAX: usize = 100;
 
 /// Version of the saved TimeGAN directory format.
 pub const TIMEGAN_FORMAT_VERSION: u32 = 1;
+
+/// Version of TimeGAN's checkpoint format.
+const TIMEGAN_CHECKPOINT_VERSION: u32 = 1;
+
+/// TimeGAN checkpoints kept in the checkpoint directory; older ones are removed when a newer one
+/// is written (the reference schedule of 50,000 iterations per phase would otherwise leave
+/// hundreds).
+pub const TIMEGAN_CHECKPOINTS_KEPT: usize = 3;
+
+/// What a TimeGAN checkpoint's `state.json` holds besides the weights (`nets.bpk`) and the five
+/// optimiser states (`adam-<name>.bin`).
+#[derive(Serialize, Deserialize)]
+struct TimeGanCheckpoint {
+    format_version: u32,
+    /// Blocks finished, counted over the three phases in order.
+    blocks_done: usize,
+    config: TimeGanConfig,
+    /// Hash of the scaled training sequences and their condition rows.
+    data_fingerprint: u64,
+    losses: Vec<PhaseLosses>,
+}
 
 /// The three training phases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,6 +303,56 @@ impl TimeGanTrainer {
         self.nets = opt.step(self.nets.clone(), gp);
     }
 
+    fn optimisers(&mut self) -> [(&'static str, &mut Adam); 5] {
+        [
+            ("e0", &mut self.e0_opt),
+            ("e", &mut self.e_opt),
+            ("d", &mut self.d_opt),
+            ("g", &mut self.g_opt),
+            ("gs", &mut self.gs_opt),
+        ]
+    }
+
+    /// Writes the five networks and the five optimiser states into `dir`.
+    fn save_state(&mut self, dir: &Path) -> TrainResult<()> {
+        save_weights(&self.nets, &dir.join("nets.bpk"))?;
+        for (name, opt) in self.optimisers() {
+            opt.save(&dir.join(format!("adam-{name}.bin")))?;
+        }
+        Ok(())
+    }
+
+    /// Reads what [`Self::save_state`] wrote.
+    fn load_state(&mut self, dir: &Path) -> TrainResult<()> {
+        self.nets = load_weights(&self.nets, &dir.join("nets.bpk"))?;
+        // The loaded parameters carry the ids they were saved with (the optimiser states are
+        // keyed by them), so the per-optimiser id lists are rebuilt from the loaded networks.
+        self.er_ids = ids_of(&[&self.nets.embedder, &self.nets.recovery]);
+        self.gs_ids = ids_of(&[&self.nets.generator, &self.nets.supervisor]);
+        self.d_ids = ids_of(&[&self.nets.discriminator]);
+        let device = self.device.clone();
+        for (name, opt) in self.optimisers() {
+            opt.load(&dir.join(format!("adam-{name}.bin")), &device)?;
+        }
+        Ok(())
+    }
+
+    /// A hash of the training data as the networks see it (scaled values, condition rows).
+    fn data_fingerprint(&self) -> u64 {
+        let d = &self.data;
+        let mut h = splitmix((d.scaled.len() as u64) ^ ((d.cond_dim as u64) << 40));
+        let cond = d.cond.as_deref().unwrap_or(&[]);
+        for i in 0..d.scaled.len() {
+            for x in d.scaled.sequence(i) {
+                h = splitmix(h ^ u64::from(x.to_bits()));
+            }
+        }
+        for x in cond {
+            h = splitmix(h ^ u64::from(x.to_bits()));
+        }
+        h
+    }
+
     /// One embedding-phase iteration; returns `E_loss_T0` (the reconstruction MSE).
     pub(crate) fn embedding_step(&mut self, rng: &mut StdRng) -> f64 {
         let b = self.batch(rng);
@@ -386,19 +459,39 @@ fn check_finite(phase: Phase, iteration: usize, name: &str, v: f64) -> TrainResu
 
 /// Trains TimeGAN on `train` (raw values; scaled here) with `opts.device`, `opts.seed` and
 /// `opts.progress`. With `cfg.conditional` and a labelled set, the networks take the one-hot
-/// label. Checkpoints and resume are not supported for TimeGAN yet.
+/// label.
+///
+/// Checkpoints and resume: training runs in blocks of at most [`LOG_EVERY_MAX`] iterations of
+/// one phase (the embedding phase's blocks, then the supervised, then the joint), and a block
+/// is what an "epoch" of [`TrainOptions`] counts for TimeGAN: `checkpoint_every = k` writes
+/// `checkpoint_dir/epoch-N/` (N blocks done) every k blocks, keeping the newest
+/// [`TIMEGAN_CHECKPOINTS_KEPT`]; `max_epochs_this_run` stops after that many blocks (and writes a
+/// checkpoint); `resume` continues from the newest checkpoint. Every block's random streams
+/// are seeded from `(seed, phase, block)`, so on the CPU a resumed run ends with exactly the
+/// weights of an uninterrupted one.
 ///
 /// # Errors
-/// Invalid config or options, an empty set, a non-finite loss ([`TrainError::NonFinite`]).
+/// Invalid config or options, an empty set, a non-finite loss ([`TrainError::NonFinite`]), a
+/// checkpoint written for another config or other data ([`TrainError::CheckpointMismatch`]).
 pub fn fit_timegan(
     cfg: &TimeGanConfig,
     train: &SequenceSet,
     opts: &TrainOptions,
 ) -> TrainResult<FittedTimeGan> {
+    fit_timegan_blocks(cfg, train, opts, LOG_EVERY_MAX)
+}
+
+/// [`fit_timegan`] with blocks of `block` iterations (tests use small blocks).
+fn fit_timegan_blocks(
+    cfg: &TimeGanConfig,
+    train: &SequenceSet,
+    opts: &TrainOptions,
+    block: usize,
+) -> TrainResult<FittedTimeGan> {
     cfg.check()?;
-    if opts.checkpoint_dir.is_some() || opts.resume || opts.checkpoint_every.is_some() {
+    if opts.resume && opts.checkpoint_dir.is_none() {
         return Err(TrainError::Options(
-            "TimeGAN training does not write or resume checkpoints yet; drop checkpoint_dir / resume".into(),
+            "resume needs a checkpoint_dir to resume from".into(),
         ));
     }
     if train.is_empty() {
@@ -450,10 +543,7 @@ pub fn fit_timegan(
         },
         &device,
     );
-    let mut losses = Vec::new();
-    for phase in [Phase::Embedding, Phase::Supervised, Phase::Joint] {
-        run_phase(&mut tr, phase, opts, &mut losses)?;
-    }
+    let losses = train_blocks(&mut tr, opts, block)?;
     Ok(FittedTimeGan {
         config: cfg.clone(),
         scaler,
@@ -475,14 +565,129 @@ fn seq_err(e: SequenceError) -> TrainError {
     }
 }
 
+/// Runs the three phases block by block, resuming, checkpointing and stopping early as `opts`
+/// asks; returns the loss history (with the blocks from before a resume).
+fn train_blocks(
+    tr: &mut TimeGanTrainer,
+    opts: &TrainOptions,
+    block: usize,
+) -> TrainResult<Vec<PhaseLosses>> {
+    let block = block.min(tr.cfg.iterations).max(1);
+    let per_phase = tr.cfg.iterations.div_ceil(block);
+    let total = 3 * per_phase;
+    let fingerprint = tr.data_fingerprint();
+    let mut losses = Vec::new();
+    let mut start = 0;
+    if opts.resume {
+        let root = opts.checkpoint_dir.as_ref().expect("checked by the caller");
+        if let Some((n, dir)) = newest_checkpoint(root)? {
+            let st: TimeGanCheckpoint = read_state(&dir)?;
+            let mismatch = |reason: String| TrainError::CheckpointMismatch {
+                path: dir.clone(),
+                reason,
+            };
+            if st.format_version != TIMEGAN_CHECKPOINT_VERSION {
+                return Err(mismatch(format!(
+                    "checkpoint format {} (this synthkit writes {TIMEGAN_CHECKPOINT_VERSION}); \
+                     is it a tabular model's checkpoint?",
+                    st.format_version
+                )));
+            }
+            if st.config != tr.cfg {
+                return Err(mismatch(
+                    "it was written with a different TimeGAN config".into(),
+                ));
+            }
+            if st.data_fingerprint != fingerprint {
+                return Err(mismatch(
+                    "it was trained on different sequences (or another window or label set)".into(),
+                ));
+            }
+            tr.load_state(&dir)?;
+            losses = st.losses;
+            start = n.min(total);
+            tracing::info!(blocks = n, dir = %dir.display(), "resuming TimeGAN from checkpoint");
+        } else {
+            tracing::info!(dir = %root.display(), "no checkpoint to resume from; starting at the beginning");
+        }
+    }
+    let stop = opts
+        .max_epochs_this_run
+        .map_or(total, |k| (start + k).min(total));
+    let cfg = tr.cfg.clone();
+    let after_block = |tr: &mut TimeGanTrainer, done: usize, losses: &[PhaseLosses]| {
+        let Some(root) = &opts.checkpoint_dir else {
+            return Ok(());
+        };
+        let periodic = opts
+            .checkpoint_every
+            .is_some_and(|k| k > 0 && done.is_multiple_of(k));
+        let stopping_early = done == stop && stop < total;
+        if !(periodic || stopping_early) {
+            return Ok(());
+        }
+        let state = TimeGanCheckpoint {
+            format_version: TIMEGAN_CHECKPOINT_VERSION,
+            blocks_done: done,
+            config: cfg.clone(),
+            data_fingerprint: fingerprint,
+            losses: losses.to_vec(),
+        };
+        write_checkpoint_dir(root, done, &state, |tmp| tr.save_state(tmp))?;
+        prune_checkpoints(root, TIMEGAN_CHECKPOINTS_KEPT)
+    };
+    for phase in [Phase::Embedding, Phase::Supervised, Phase::Joint] {
+        let first = phase.index() * per_phase;
+        let (from, to) = (start.max(first), stop.min(first + per_phase));
+        if from < to {
+            run_phase(
+                tr,
+                phase,
+                opts,
+                &mut losses,
+                block,
+                (from - first)..(to - first),
+                &mut |tr, blk, losses| after_block(tr, first + blk + 1, losses),
+            )?;
+        }
+    }
+    Ok(losses)
+}
+
+/// Removes all but the newest `keep` `epoch-N` checkpoints under `root`.
+fn prune_checkpoints(root: &Path, keep: usize) -> TrainResult<()> {
+    let mut found: Vec<(usize, PathBuf)> = Vec::new();
+    for entry in std::fs::read_dir(root).map_err(|e| TrainError::io(root, e))? {
+        let entry = entry.map_err(|e| TrainError::io(root, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(n) = name
+            .strip_prefix("epoch-")
+            .and_then(|s| s.parse::<usize>().ok())
+        {
+            found.push((n, entry.path()));
+        }
+    }
+    found.sort_unstable_by_key(|(n, _)| std::cmp::Reverse(*n));
+    for (_, dir) in found.into_iter().skip(keep) {
+        std::fs::remove_dir_all(&dir).map_err(|e| TrainError::io(&dir, e))?;
+    }
+    Ok(())
+}
+
+/// Callback after each block: (trainer, index of the block within its phase, loss history).
+type AfterBlock<'a> = dyn FnMut(&mut TimeGanTrainer, usize, &[PhaseLosses]) -> TrainResult<()> + 'a;
+
+/// Runs blocks `blocks` (indices within the phase) of one phase.
 fn run_phase(
     tr: &mut TimeGanTrainer,
     phase: Phase,
     opts: &TrainOptions,
     losses: &mut Vec<PhaseLosses>,
+    block: usize,
+    blocks: std::ops::Range<usize>,
+    after_block: &mut AfterBlock<'_>,
 ) -> TrainResult<()> {
     let iters = tr.cfg.iterations;
-    let block = LOG_EVERY_MAX.min(iters).max(1);
     let bar = if opts.progress {
         let b = ProgressBar::new(iters as u64);
         b.set_style(
@@ -495,9 +700,9 @@ fn run_phase(
         ProgressBar::hidden()
     };
     let names = phase.loss_names();
-    let mut done = 0;
-    let mut blk = 0;
-    while done < iters {
+    let mut done = blocks.start * block;
+    bar.set_position(done as u64);
+    for blk in blocks {
         let n = block.min(iters - done);
         // Seeds depend only on (seed, phase, block): a run is reproducible block by block.
         let s = epoch_seed(opts.seed, phase.index() * 1_000_000_007 + blk);
@@ -517,7 +722,6 @@ fn run_phase(
             }
         }
         done += n;
-        blk += 1;
         let seconds = t0.elapsed().as_secs_f64();
         let values: Vec<(String, f64)> = names
             .iter()
@@ -538,8 +742,12 @@ fn run_phase(
             seconds,
             values,
         });
+        after_block(tr, blk, losses)?;
     }
     bar.finish_and_clear();
+    if done < iters {
+        return Ok(()); // stopped early; the phase goes on after a resume
+    }
     let secs: f64 = losses
         .iter()
         .filter(|l| l.phase == phase)
@@ -1018,6 +1226,143 @@ pub(crate) mod tests {
             a.sample(5, 0).unwrap().values,
             c.sample(5, 0).unwrap().values
         );
+    }
+
+    fn weights(m: &FittedTimeGan) -> [Vec<f32>; 5] {
+        snapshot(&m.nets)
+    }
+
+    fn values(m: &FittedTimeGan) -> Vec<(Phase, usize, Vec<(String, f64)>)> {
+        m.losses()
+            .iter()
+            .map(|l| (l.phase, l.iteration, l.values.clone()))
+            .collect()
+    }
+
+    #[test]
+    #[serial]
+    fn stopped_and_resumed_training_equals_an_uninterrupted_run() {
+        // 5 iterations per phase in blocks of 2: blocks [2, 2, 1] per phase, 9 in all. Stops
+        // after 1 block (inside the embedding phase), then after 3 more (inside the supervised
+        // phase, crossing a phase boundary), then resumes to the end.
+        let set = cmapss(16);
+        let cfg = TimeGanConfig {
+            iterations: 5,
+            ..tiny()
+        };
+        let whole = fit_timegan_blocks(
+            &cfg,
+            &set,
+            &TrainOptions {
+                seed: 5,
+                ..Default::default()
+            },
+            2,
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let opts = |stop: Option<usize>| TrainOptions {
+            seed: 5,
+            checkpoint_dir: Some(dir.path().to_path_buf()),
+            checkpoint_every: Some(1),
+            resume: true,
+            max_epochs_this_run: stop,
+            ..Default::default()
+        };
+        let first = fit_timegan_blocks(&cfg, &set, &opts(Some(1)), 2).unwrap();
+        assert_eq!(first.losses().len(), 1);
+        assert_eq!(newest_checkpoint(dir.path()).unwrap().unwrap().0, 1);
+        let second = fit_timegan_blocks(&cfg, &set, &opts(Some(3)), 2).unwrap();
+        assert_eq!(second.losses().len(), 4);
+        assert_eq!(second.losses()[3].phase, Phase::Supervised);
+        let resumed = fit_timegan_blocks(&cfg, &set, &opts(None), 2).unwrap();
+        assert_eq!(values(&resumed), values(&whole));
+        assert_eq!(weights(&resumed), weights(&whole));
+        assert_eq!(resumed.sample(4, 1).unwrap(), whole.sample(4, 1).unwrap());
+        // Only the newest checkpoints are kept.
+        let kept: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(kept.len(), TIMEGAN_CHECKPOINTS_KEPT, "{kept:?}");
+        assert!(kept.contains(&"epoch-9".to_string()), "{kept:?}");
+    }
+
+    #[test]
+    #[serial]
+    fn a_trainer_loaded_from_a_checkpoint_steps_like_the_one_that_wrote_it() {
+        let mut tr = trainer(&tiny());
+        let mut rng = StdRng::seed_from_u64(0);
+        tr.embedding_step(&mut rng);
+        tr.supervised_step(&mut rng);
+        tr.joint_step(&mut rng);
+        let dir = tempfile::tempdir().unwrap();
+        tr.save_state(dir.path()).unwrap();
+        // A fresh trainer has other parameter ids; loading must bring the saved ones, and the
+        // optimisers must find their moments under them.
+        let mut fresh = trainer(&tiny());
+        fresh.load_state(dir.path()).unwrap();
+        assert_eq!(
+            snapshot(&tr.nets),
+            snapshot(&fresh.nets),
+            "weights after load"
+        );
+        for (a, b) in [
+            (&tr.er_ids, &fresh.er_ids),
+            (&tr.gs_ids, &fresh.gs_ids),
+            (&tr.d_ids, &fresh.d_ids),
+        ] {
+            assert_eq!(a, b);
+        }
+        let mut r1 = StdRng::seed_from_u64(7);
+        let mut r2 = StdRng::seed_from_u64(7);
+        tr.device.seed(9);
+        let a = (tr.embedding_step(&mut r1), tr.joint_step(&mut r1));
+        fresh.device.seed(9);
+        let b = (fresh.embedding_step(&mut r2), fresh.joint_step(&mut r2));
+        assert_eq!(a, b, "losses of the next steps");
+        assert_eq!(
+            snapshot(&tr.nets),
+            snapshot(&fresh.nets),
+            "weights after the next steps"
+        );
+    }
+
+    #[test]
+    #[serial]
+    fn resume_refuses_a_checkpoint_of_another_config_or_other_data() {
+        let set = cmapss(16);
+        let dir = tempfile::tempdir().unwrap();
+        let opts = TrainOptions {
+            seed: 5,
+            checkpoint_dir: Some(dir.path().to_path_buf()),
+            resume: true,
+            max_epochs_this_run: Some(1),
+            ..Default::default()
+        };
+        fit_timegan_blocks(&tiny(), &set, &opts, 1).unwrap();
+        let other = TimeGanConfig {
+            gamma: 2.0,
+            ..tiny()
+        };
+        let err = fit_timegan_blocks(&other, &set, &opts, 1).unwrap_err();
+        assert!(
+            matches!(&err, TrainError::CheckpointMismatch { reason, .. } if reason.contains("config")),
+            "{err}"
+        );
+        let err = fit_timegan_blocks(&tiny(), &cmapss(12), &opts, 1).unwrap_err();
+        assert!(
+            matches!(&err, TrainError::CheckpointMismatch { reason, .. } if reason.contains("sequences")),
+            "{err}"
+        );
+        let no_dir = TrainOptions {
+            checkpoint_dir: None,
+            ..opts
+        };
+        assert!(matches!(
+            fit_timegan_blocks(&tiny(), &set, &no_dir, 1),
+            Err(TrainError::Options(_))
+        ));
     }
 
     #[test]
