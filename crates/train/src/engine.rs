@@ -101,25 +101,32 @@ pub(crate) fn fingerprint(m: &Matrix) -> u64 {
     h
 }
 
-/// The newest `epoch-N` directory under `dir`, if any.
-pub fn newest_checkpoint(dir: &Path) -> TrainResult<Option<(usize, PathBuf)>> {
+/// Every `epoch-N` directory under `dir` (complete or not), unordered; none when `dir` does not
+/// exist.
+pub(crate) fn checkpoint_dirs(dir: &Path) -> TrainResult<Vec<(usize, PathBuf)>> {
     if !dir.exists() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    let mut best: Option<(usize, PathBuf)> = None;
+    let mut found = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| TrainError::io(dir, e))? {
         let entry = entry.map_err(|e| TrainError::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if let Some(n) = name
             .strip_prefix("epoch-")
             .and_then(|s| s.parse::<usize>().ok())
-            && entry.path().join("state.json").exists()
-            && best.as_ref().is_none_or(|(b, _)| n > *b)
         {
-            best = Some((n, entry.path()));
+            found.push((n, entry.path()));
         }
     }
-    Ok(best)
+    Ok(found)
+}
+
+/// The newest complete (`state.json` written) `epoch-N` directory under `dir`, if any.
+pub fn newest_checkpoint(dir: &Path) -> TrainResult<Option<(usize, PathBuf)>> {
+    Ok(checkpoint_dirs(dir)?
+        .into_iter()
+        .filter(|(_, p)| p.join("state.json").exists())
+        .max_by_key(|(n, _)| *n))
 }
 
 fn write_checkpoint(

@@ -38,7 +38,8 @@ use synthkit_models::timegan::{TimeGanNets, with_condition};
 
 use crate::adam::Adam;
 use crate::engine::{
-    load_weights, newest_checkpoint, read_state, save_weights, write_checkpoint_dir,
+    checkpoint_dirs, load_weights, newest_checkpoint, read_state, save_weights,
+    write_checkpoint_dir,
 };
 use crate::error::{TrainError, TrainResult};
 use crate::options::{DeviceChoice, TrainOptions, epoch_seed, splitmix};
@@ -656,17 +657,7 @@ fn train_blocks(
 
 /// Removes all but the newest `keep` `epoch-N` checkpoints under `root`.
 fn prune_checkpoints(root: &Path, keep: usize) -> TrainResult<()> {
-    let mut found: Vec<(usize, PathBuf)> = Vec::new();
-    for entry in std::fs::read_dir(root).map_err(|e| TrainError::io(root, e))? {
-        let entry = entry.map_err(|e| TrainError::io(root, e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(n) = name
-            .strip_prefix("epoch-")
-            .and_then(|s| s.parse::<usize>().ok())
-        {
-            found.push((n, entry.path()));
-        }
-    }
+    let mut found = checkpoint_dirs(root)?;
     found.sort_unstable_by_key(|(n, _)| std::cmp::Reverse(*n));
     for (_, dir) in found.into_iter().skip(keep) {
         std::fs::remove_dir_all(&dir).map_err(|e| TrainError::io(&dir, e))?;
