@@ -64,6 +64,15 @@ fn series_fit(cfg: &Path, extra: &[&str]) -> Output {
     synthkit(&args)
 }
 
+/// Asserts that a command succeeded, showing its stderr otherwise.
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Asserts a clean usage error (exit code 2, no panic) whose message contains `needle`.
 fn assert_fails_with(out: &Output, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
@@ -89,7 +98,7 @@ fn sample_rare(run: &Path, out: &Path) -> String {
         out.to_str().unwrap(),
         "--force",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_ok(&o);
     std::fs::read_to_string(out).unwrap()
 }
 
@@ -103,11 +112,7 @@ fn checkpoints_resume_and_refuse_to_be_dropped_silently() {
         "seed = 1\ncheckpoint_every = 1",
     );
     let out = series_fit(&cfg, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let run = dir.path().join("run");
     // 2 iterations per phase: one block per phase, a checkpoint after each.
     let ck = run.join("checkpoints");
@@ -123,19 +128,11 @@ fn checkpoints_resume_and_refuse_to_be_dropped_silently() {
     assert_fails_with(&series_fit(&cfg, &[]), "--resume");
     // ...and --resume continues from the newest one: the same model.
     let out = series_fit(&cfg, &["--resume"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert_eq!(sample_rare(&run, &dir.path().join("b.csv")), before);
     // --force starts over, replacing the model and the checkpoints.
     let out = series_fit(&cfg, &["--force"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert_eq!(sample_rare(&run, &dir.path().join("c.csv")), before);
 }
 
@@ -144,11 +141,7 @@ fn fit_then_sample_exactly_n_rare_sequences() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), CMAPSS, "");
     let out = series_fit(&cfg, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let run = dir.path().join("run");
     assert!(run.join("model/model.json").exists());
     let fit: serde_json::Value =
@@ -169,11 +162,7 @@ fn fit_then_sample_exactly_n_rare_sequences() {
         "--out",
         csv.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
