@@ -256,7 +256,7 @@ fn eval_without_a_trained_model_is_a_clear_error() {
 fn fit_then_sample_the_rare_class_exactly() {
     let d = tempfile::tempdir().unwrap();
     let p = ai4i_variant(d.path(), 1500, |_, l| l.to_string());
-    let cfg = config(d.path(), &p, "", "");
+    let cfg = config(d.path(), &p, "", "checkpoint_every = 1");
     let out = fit(&cfg);
     assert!(
         out.status.success(),
@@ -274,6 +274,28 @@ fn fit_then_sample_the_rare_class_exactly() {
         &["fit", "--config", cfg.to_str().unwrap()],
         &["already holds a trained model", "--force"],
     );
+    // With the model gone (a killed run) but its checkpoint there, a fresh fit would drop the
+    // progress: refused, naming --resume; --resume finishes from the checkpoint.
+    let ck = run.join("checkpoints");
+    assert!(ck.join("epoch-1/state.json").exists());
+    std::fs::remove_dir_all(run.join("model")).unwrap();
+    fails_with(
+        &["fit", "--config", cfg.to_str().unwrap()],
+        &["holds checkpoints of an earlier run", "--resume", "--force"],
+    );
+    let out = synthkit(&[
+        "fit",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--quiet",
+        "--resume",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(run.join("model/model.json").exists());
 
     let rows = d.path().join("failures.csv");
     let args = [
