@@ -5,6 +5,7 @@
 #
 #   scripts/bench_timeseries.sh               # stock and cmapss
 #   scripts/bench_timeseries.sh cmapss        # one set
+#   scripts/bench_timeseries.sh cmapss-scarce # C-MAPSS with 8 of the 70 training failures kept
 #   ITERATIONS=200 scripts/bench_timeseries.sh stock   # override [model] iterations
 set -euo pipefail
 cd "$(dirname "$0")/.."

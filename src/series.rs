@@ -28,7 +28,7 @@ use synthkit_train::series_metrics::{
     ClassifierOptions, DISCRIMINATIVE_ITERATIONS, POSTHOC_BATCH, PREDICTIVE_ITERATIONS,
     PostHocOptions, SequenceClassifier, discriminative_score, predictive_score,
 };
-use synthkit_train::{DeviceChoice, FittedTimeGan, TrainOptions, fit_timegan};
+use synthkit_train::{DeviceChoice, FittedTimeGan, TrainOptions, epoch_seed, fit_timegan};
 
 /// `synthkit series` and its subcommands.
 #[derive(clap::Args, Debug)]
@@ -159,7 +159,16 @@ pub struct SeriesData {
     /// `timegan_stock`) before cutting windows, so windows span chunk borders. Default false.
     #[serde(default)]
     pub join_consecutive: bool,
+    /// Keep only this many sequences of the `positive` label from the training file: the
+    /// scarce-failure setting in which augmentation is meant to help. The choice is fixed
+    /// (seeded by [`RARE_TRAIN_SEED`], independent of `[train] seed`) and made before windowing;
+    /// fit and eval see the same subset, and the held-out file is untouched. Default: all.
+    #[serde(default)]
+    pub rare_train: Option<usize>,
 }
+
+/// Seed of the `rare_train` choice.
+pub const RARE_TRAIN_SEED: u64 = 2019;
 
 impl SeriesData {
     fn format(&self) -> LongFormat {
@@ -171,9 +180,44 @@ impl SeriesData {
         }
     }
 
+    /// The training sequences, with `rare_train` applied.
+    fn load_train(&self) -> Result<SequenceSet> {
+        self.load_keeping(&self.train, self.rare_train)
+    }
+
     fn load(&self, path: &Path) -> Result<SequenceSet> {
-        let set = read_long(path, &self.format())
+        self.load_keeping(path, None)
+    }
+
+    fn load_keeping(&self, path: &Path, rare: Option<usize>) -> Result<SequenceSet> {
+        let mut set = read_long(path, &self.format())
             .with_context(|| format!("reading sequences from `{}`", path.display()))?;
+        if let Some(n) = rare {
+            let Some(positive) = &self.positive else {
+                bail!("[data] rare_train needs `target` and `positive`: which label is rare?");
+            };
+            let pos = set.indices_of(positive)?;
+            if n == 0 || n > pos.len() {
+                bail!(
+                    "[data] rare_train = {n}, but `{}` has {} sequences labelled `{positive}`; \
+                     choose 1 to {}",
+                    path.display(),
+                    pos.len(),
+                    pos.len()
+                );
+            }
+            let mut chosen = pos.clone();
+            chosen.sort_by_key(|&i| epoch_seed(RARE_TRAIN_SEED, i));
+            chosen.truncate(n);
+            let labels = set.labels.as_ref().expect("indices_of checked the labels");
+            let mut keep: Vec<usize> = (0..set.len())
+                .filter(|&i| &labels[i] != positive)
+                .chain(chosen)
+                .collect();
+            keep.sort_unstable();
+            tracing::info!(kept = n, of = pos.len(), label = %positive, "rare_train: scarce rare class");
+            set = set.select(&keep);
+        }
         let w = self.window.unwrap_or(set.seq_len);
         let stride = self.stride.unwrap_or(1);
         Ok(if self.join_consecutive {
@@ -336,7 +380,7 @@ fn fit(a: &FitArgs) -> Result<()> {
             model_path.display()
         );
     }
-    let train = cfg.data.load(&cfg.data.train)?;
+    let train = cfg.data.load_train()?;
     if let (Some(_), Some(p)) = (&train.labels, &cfg.data.positive) {
         let n = train.indices_of(p)?.len();
         tracing::info!(positive = %p, sequences = n, "rare class");
@@ -486,7 +530,7 @@ fn eval(a: &EvalArgs) -> Result<()> {
     let dir = model_dir(&run)?;
     let model = FittedTimeGan::load(&dir, cfg.train.device)
         .with_context(|| format!("cannot load the model in `{}`", dir.display()))?;
-    let train = cfg.data.load(&cfg.data.train)?;
+    let train = cfg.data.load_train()?;
     let test = match &cfg.data.test {
         Some(p) => Some(cfg.data.load(p)?),
         None => None,

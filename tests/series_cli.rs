@@ -192,6 +192,42 @@ fn fit_then_sample_exactly_n_rare_sequences() {
 }
 
 #[test]
+fn rare_train_keeps_a_fixed_handful_of_rare_sequences() {
+    // 584 training sequences, 70 of them failures; keep 5 failures. Windows of 6 (4 per
+    // sequence) in the config.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = edited_config(
+        dir.path(),
+        CMAPSS,
+        "window = 6",
+        "window = 6\nrare_train = 5",
+    );
+    assert_ok(&series_fit(&cfg, &[]));
+    let fit: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run/fit.json")).unwrap())
+            .unwrap();
+    assert_eq!(fit["sequences"], (584 - 70 + 5) * 4);
+    // More than there are, or none, is a clear error naming the count.
+    let cfg = edited_config(
+        dir.path(),
+        CMAPSS,
+        "window = 6",
+        "window = 6\nrare_train = 71",
+    );
+    assert_fails_with(
+        &series_fit(&cfg, &["--force"]),
+        "has 70 sequences labelled `1`",
+    );
+    let cfg = edited_config(
+        dir.path(),
+        CMAPSS,
+        "window = 6",
+        "window = 6\nrare_train = 0",
+    );
+    assert_fails_with(&series_fit(&cfg, &["--force"]), "choose 1 to 70");
+}
+
+#[test]
 fn bad_series_inputs_fail_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     // A window longer than the sequences.
