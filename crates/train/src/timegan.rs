@@ -37,6 +37,7 @@ use synthkit_models::TimeGanConfig;
 use synthkit_models::timegan::{TimeGanNets, with_condition};
 
 use crate::adam::Adam;
+use crate::ctgan::index_tensor;
 use crate::engine::{
     checkpoint_dirs, load_weights, newest_checkpoint, read_state, save_weights,
     write_checkpoint_dir,
@@ -214,6 +215,8 @@ pub(crate) struct TimeGanTrainer {
 struct Batch {
     x: Tensor<3>,
     c: Option<Tensor<2>>,
+    /// Row indices of the batch per class (empty without a condition).
+    by_class: Vec<Vec<usize>>,
 }
 
 impl TimeGanTrainer {
@@ -257,7 +260,45 @@ impl TimeGanTrainer {
             }
             Tensor::from_data(TensorData::new(v, [b, k]), &self.device)
         });
-        Batch { x, c }
+        let mut by_class = vec![Vec::new(); self.data.cond_dim];
+        if let Some(cond) = &self.data.cond {
+            let k = self.data.cond_dim;
+            for (row, &i) in idx.iter().enumerate() {
+                let cls = (0..k)
+                    .find(|&j| cond[i * k + j] > 0.5)
+                    .expect("one-hot condition");
+                by_class[cls].push(row);
+            }
+        }
+        Batch { x, c, by_class }
+    }
+
+    /// The moment loss `G_loss_V` of a batch. Unconditional: the reference's, over the whole
+    /// batch. Conditional (synthkit extension): the same loss within each class of the batch,
+    /// weighted by the class's share of the rows. The fake rows carry the real rows' labels,
+    /// so the subsets match. Matching only the pooled moments leaves the rare class free to sit
+    /// on either side of the majority along the main axis of variation; with 100–400
+    /// iterations on C-MAPSS the generated failures came out mirrored (pointing away from the
+    /// real failures) for about half of the seeds.
+    fn moment_loss_of(&self, x_hat: Tensor<3>, b: &Batch) -> Tensor<1> {
+        if b.c.is_none() {
+            return moment_loss(x_hat, b.x.clone());
+        }
+        let n = b.x.dims()[0] as f64;
+        let mut total: Option<Tensor<1>> = None;
+        for rows in b.by_class.iter().filter(|r| r.len() >= 2) {
+            let idx = index_tensor(rows, &self.device);
+            let term = moment_loss(
+                x_hat.clone().select(0, idx.clone()),
+                b.x.clone().select(0, idx),
+            )
+            .mul_scalar(rows.len() as f64 / n);
+            total = Some(match total {
+                Some(t) => t + term,
+                None => term,
+            });
+        }
+        total.unwrap_or_else(|| moment_loss(x_hat, b.x.clone()))
     }
 
     /// H = embedder(X ⊕ c) as a constant: computed without autodiff and lifted back. Detaching
@@ -399,7 +440,7 @@ impl TimeGanTrainer {
             let y_fake_e = self.nets.discriminate(e_hat, c);
             let g_u = bce_logits(y_fake, true);
             let g_u_e = bce_logits(y_fake_e, true);
-            let g_v = moment_loss(x_hat, b.x.clone());
+            let g_v = self.moment_loss_of(x_hat, &b);
             let g_loss = g_u.clone()
                 + g_u_e.mul_scalar(cfg.gamma)
                 + g_s.clone().sqrt().mul_scalar(cfg.supervised_weight)
@@ -1376,6 +1417,36 @@ pub(crate) mod tests {
             Err(TrainError::Unconditionable { .. })
         ));
         assert_eq!(model.sample(3, 0).unwrap().labels, None);
+    }
+
+    #[test]
+    #[serial]
+    fn the_conditional_moment_loss_sees_a_mirrored_rare_class() {
+        // Real: class 0 at 0.4, class 1 at 0.8. Fake with the same labels but the classes
+        // swapped: the pooled moments are identical (the reference's loss is 0), the per-class
+        // ones are 0.4 off in the mean for both classes.
+        let tr = trainer(&tiny());
+        let d = tr.device.clone();
+        let seqs = |v: [f32; 4]| {
+            let data: Vec<f32> = v.iter().flat_map(|&x| [x, x]).collect();
+            Tensor::<3>::from_data(TensorData::new(data, [4, 2, 1]), &d)
+        };
+        let c = Tensor::<2>::from_data(
+            TensorData::new(vec![1.0f32, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0], [4, 2]),
+            &d,
+        );
+        let b = Batch {
+            x: seqs([0.4, 0.4, 0.8, 0.8]),
+            c: Some(c),
+            by_class: vec![vec![0, 1], vec![2, 3]],
+        };
+        let mirrored = seqs([0.8, 0.8, 0.4, 0.4]);
+        let pooled = scalar(moment_loss(mirrored.clone(), b.x.clone()));
+        assert!(pooled.abs() < 1e-6, "{pooled}");
+        let per_class = scalar(tr.moment_loss_of(mirrored, &b));
+        assert!((per_class - 0.4).abs() < 1e-5, "{per_class}");
+        let right = scalar(tr.moment_loss_of(b.x.clone(), &b));
+        assert!(right.abs() < 1e-6, "{right}");
     }
 
     #[test]
