@@ -1264,10 +1264,14 @@ pub(crate) mod tests {
         snapshot(&m.nets)
     }
 
-    fn values(m: &FittedTimeGan) -> Vec<(Phase, usize, Vec<(String, f64)>)> {
+    /// The loss history without the wall-clock seconds.
+    fn values(m: &FittedTimeGan) -> Vec<PhaseLosses> {
         m.losses()
             .iter()
-            .map(|l| (l.phase, l.iteration, l.values.clone()))
+            .map(|l| PhaseLosses {
+                seconds: 0.0,
+                ..l.clone()
+            })
             .collect()
     }
 
