@@ -12,13 +12,18 @@ use synthkit_train::{FittedModel, TrainOptions};
 
 use crate::config::RunConfig;
 
-/// Command-line switches of `fit` that are not part of the config.
+/// Command-line switches of `fit` and `series fit` that are not part of the config.
+#[derive(clap::Args, Debug, Clone, Copy)]
 pub struct FitFlags {
-    /// Continue from the newest checkpoint.
+    /// Continue from the newest checkpoint in `<run>/checkpoints`.
+    #[arg(long)]
     pub resume: bool,
-    /// Replace an existing model.
+    /// Replace an existing trained model in the run directory (and start over, deleting an
+    /// earlier run's checkpoints, unless --resume).
+    #[arg(long)]
     pub force: bool,
-    /// No progress bar.
+    /// Hide the progress bars.
+    #[arg(long)]
     pub quiet: bool,
 }
 

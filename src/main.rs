@@ -84,15 +84,8 @@ struct FitArgs {
     /// Override `[train] out`, the run directory.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Continue from the newest checkpoint in the run directory.
-    #[arg(long)]
-    resume: bool,
-    /// Replace an existing trained model in the run directory.
-    #[arg(long)]
-    force: bool,
-    /// Hide the progress bar.
-    #[arg(long)]
-    quiet: bool,
+    #[command(flatten)]
+    flags: fit::FitFlags,
 }
 
 #[derive(clap::Args, Debug)]
@@ -192,15 +185,7 @@ fn run(cli: Cli) -> Result<()> {
                 cfg.model.check().context("--epochs")?;
             }
             let out = a.out.clone().unwrap_or_else(|| cfg.out_dir(&a.config));
-            fit::fit(
-                &cfg,
-                &out,
-                &fit::FitFlags {
-                    resume: a.resume,
-                    force: a.force,
-                    quiet: a.quiet,
-                },
-            )
+            fit::fit(&cfg, &out, &a.flags)
         }
         Command::Sample(a) => sample(&a),
         Command::Series(a) => series::run(a),

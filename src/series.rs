@@ -61,15 +61,8 @@ struct FitArgs {
     /// Override `[train] out`.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Continue from the newest checkpoint in `<out>/checkpoints`.
-    #[arg(long)]
-    resume: bool,
-    /// Replace an existing model.
-    #[arg(long)]
-    force: bool,
-    /// Hide the progress bars.
-    #[arg(long)]
-    quiet: bool,
+    #[command(flatten)]
+    flags: crate::fit::FitFlags,
 }
 
 #[derive(clap::Args, Debug)]
@@ -374,7 +367,7 @@ fn fit(a: &FitArgs) -> Result<()> {
     }
     let out = a.out.clone().unwrap_or_else(|| cfg.out_dir(&a.config));
     let model_path = out.join("model");
-    if model_path.exists() && !a.force {
+    if model_path.exists() && !a.flags.force {
         bail!(
             "`{}` already holds a trained model; pass --force to replace it, or choose another `--out`",
             model_path.display()
@@ -386,20 +379,20 @@ fn fit(a: &FitArgs) -> Result<()> {
         tracing::info!(positive = %p, sequences = n, "rare class");
     }
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create `{}`", out.display()))?;
-    crate::fit::prepare_checkpoints(&out.join("checkpoints"), a.resume, a.force)?;
+    crate::fit::prepare_checkpoints(&out.join("checkpoints"), a.flags.resume, a.flags.force)?;
     let opts = TrainOptions {
         device: cfg.train.device,
         seed: cfg.train.seed,
-        progress: !a.quiet,
+        progress: !a.flags.quiet,
         checkpoint_every: (cfg.train.checkpoint_every > 0).then_some(cfg.train.checkpoint_every),
         checkpoint_dir: Some(out.join("checkpoints")),
-        resume: a.resume,
+        resume: a.flags.resume,
         max_epochs_this_run: None,
     };
     let t0 = Instant::now();
     let model = fit_timegan(&cfg.model, &train, &opts)?;
     let train_seconds = t0.elapsed().as_secs_f64();
-    model.save(&model_path, a.force)?;
+    model.save(&model_path, a.flags.force)?;
     let resolved = toml::to_string_pretty(&cfg).context("serialising the resolved config")?;
     write_atomic(&out.join("config.resolved.toml"), true, |f| {
         std::io::Write::write_all(f, resolved.as_bytes())
