@@ -199,7 +199,8 @@ impl SeriesData {
                     pos.len()
                 );
             }
-            let mut chosen = pos.clone();
+            let available = pos.len();
+            let mut chosen = pos;
             chosen.sort_by_key(|&i| epoch_seed(RARE_TRAIN_SEED, i));
             chosen.truncate(n);
             let labels = set.labels.as_ref().expect("indices_of checked the labels");
@@ -208,7 +209,7 @@ impl SeriesData {
                 .chain(chosen)
                 .collect();
             keep.sort_unstable();
-            tracing::info!(kept = n, of = pos.len(), label = %positive, "rare_train: scarce rare class");
+            tracing::info!(kept = n, of = available, label = %positive, "rare_train: scarce rare class");
             set = set.select(&keep);
         }
         let w = self.window.unwrap_or(set.seq_len);

@@ -94,11 +94,15 @@ const CHECKPOINT_VERSION: u32 = 1;
 
 /// A cheap fingerprint of the training matrix, to refuse resuming on other data.
 pub(crate) fn fingerprint(m: &Matrix) -> u64 {
-    let mut h = splitmix(m.rows() as u64 ^ ((m.cols() as u64) << 32));
-    for x in m.as_slice() {
-        h = splitmix(h ^ x.to_bits() as u64);
-    }
-    h
+    hash_f32s(m.rows() as u64 ^ ((m.cols() as u64) << 32), m.as_slice())
+}
+
+/// SplitMix64 chained over `seed` and the bits of `values`: the data fingerprint that
+/// checkpoints are checked against.
+pub(crate) fn hash_f32s<'a>(seed: u64, values: impl IntoIterator<Item = &'a f32>) -> u64 {
+    values
+        .into_iter()
+        .fold(splitmix(seed), |h, x| splitmix(h ^ u64::from(x.to_bits())))
 }
 
 /// Every `epoch-N` directory under `dir` (complete or not), unordered; none when `dir` does not

@@ -39,7 +39,7 @@ use synthkit_models::timegan::{TimeGanNets, with_condition};
 use crate::adam::Adam;
 use crate::ctgan::index_tensor;
 use crate::engine::{
-    checkpoint_dirs, load_weights, newest_checkpoint, read_state, save_weights,
+    checkpoint_dirs, hash_f32s, load_weights, newest_checkpoint, read_state, save_weights,
     write_checkpoint_dir,
 };
 use crate::error::{TrainError, TrainResult};
@@ -150,6 +150,16 @@ impl ModuleVisitor for Ids {
     }
 }
 
+/// The parameters each optimiser group updates: embedder + recovery, generator + supervisor,
+/// discriminator.
+fn optimiser_ids(nets: &TimeGanNets) -> [Vec<ParamId>; 3] {
+    [
+        ids_of(&[&nets.embedder, &nets.recovery]),
+        ids_of(&[&nets.generator, &nets.supervisor]),
+        ids_of(&[&nets.discriminator]),
+    ]
+}
+
 fn ids_of<M: Module>(modules: &[&M]) -> Vec<ParamId> {
     let mut v = Ids(Vec::new());
     for m in modules {
@@ -222,9 +232,7 @@ struct Batch {
 impl TimeGanTrainer {
     fn new(cfg: &TimeGanConfig, data: Prepared, device: &Device) -> Self {
         let nets = cfg.init(data.scaled.n_features(), data.cond_dim, device);
-        let er_ids = ids_of(&[&nets.embedder, &nets.recovery]);
-        let gs_ids = ids_of(&[&nets.generator, &nets.supervisor]);
-        let d_ids = ids_of(&[&nets.discriminator]);
+        let [er_ids, gs_ids, d_ids] = optimiser_ids(&nets);
         let adam = || Adam::new(cfg.lr, cfg.adam_betas, 0.0, cfg.adam_epsilon);
         Self {
             cfg: cfg.clone(),
@@ -369,9 +377,7 @@ impl TimeGanTrainer {
         self.nets = load_weights(&self.nets, &dir.join("nets.bpk"))?;
         // The loaded parameters carry the ids they were saved with (the optimiser states are
         // keyed by them), so the per-optimiser id lists are rebuilt from the loaded networks.
-        self.er_ids = ids_of(&[&self.nets.embedder, &self.nets.recovery]);
-        self.gs_ids = ids_of(&[&self.nets.generator, &self.nets.supervisor]);
-        self.d_ids = ids_of(&[&self.nets.discriminator]);
+        [self.er_ids, self.gs_ids, self.d_ids] = optimiser_ids(&self.nets);
         let device = self.device.clone();
         for (name, opt) in self.optimisers() {
             opt.load(&dir.join(format!("adam-{name}.bin")), &device)?;
@@ -382,17 +388,13 @@ impl TimeGanTrainer {
     /// A hash of the training data as the networks see it (scaled values, condition rows).
     fn data_fingerprint(&self) -> u64 {
         let d = &self.data;
-        let mut h = splitmix((d.scaled.len() as u64) ^ ((d.cond_dim as u64) << 40));
         let cond = d.cond.as_deref().unwrap_or(&[]);
-        for i in 0..d.scaled.len() {
-            for x in d.scaled.sequence(i) {
-                h = splitmix(h ^ u64::from(x.to_bits()));
-            }
-        }
-        for x in cond {
-            h = splitmix(h ^ u64::from(x.to_bits()));
-        }
-        h
+        hash_f32s(
+            (d.scaled.len() as u64) ^ ((d.cond_dim as u64) << 40),
+            (0..d.scaled.len())
+                .flat_map(|i| d.scaled.sequence(i))
+                .chain(cond),
+        )
     }
 
     /// One embedding-phase iteration; returns `E_loss_T0` (the reconstruction MSE).
