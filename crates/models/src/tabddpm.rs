@@ -25,7 +25,7 @@ use burn::module::Param;
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::Distribution;
-use burn::tensor::activation::{log_softmax, relu, silu};
+use burn::tensor::activation::{log_softmax, relu, silu, softmax};
 use synthkit_data::{Activation, Layout, Matrix, Span};
 
 use crate::config::{Schedule, TabDdpmConfig};
@@ -321,12 +321,7 @@ impl CatBlocks {
 
     /// `log K` of each position's block, `[1, width]`.
     pub fn log_k(&self, device: &Device) -> Tensor<2> {
-        let v: Vec<f32> = self
-            .sizes
-            .iter()
-            .flat_map(|&k| std::iter::repeat_n((k as f64).ln() as f32, k))
-            .collect();
-        Tensor::from_data(TensorData::new(v, [1, self.width()]), device)
+        self.per_width(|k| (k as f64).ln(), device)
     }
 
     fn map_blocks(&self, x: Tensor<2>, mut f: impl FnMut(Tensor<2>) -> Tensor<2>) -> Tensor<2> {
@@ -356,6 +351,21 @@ impl CatBlocks {
     /// Log-softmax within each block.
     pub fn log_softmax(&self, x: Tensor<2>) -> Tensor<2> {
         self.map_blocks(x, |p| log_softmax(p, 1))
+    }
+
+    /// Softmax within each block.
+    pub fn softmax(&self, x: Tensor<2>) -> Tensor<2> {
+        self.map_blocks(x, |p| softmax(p, 1))
+    }
+
+    /// One value per position from a function of its block's width `K`, as a `[1, width]` row.
+    pub fn per_width(&self, f: impl Fn(usize) -> f64, device: &Device) -> Tensor<2> {
+        let v: Vec<f32> = self
+            .sizes
+            .iter()
+            .flat_map(|&k| std::iter::repeat_n(f(k) as f32, k))
+            .collect();
+        Tensor::from_data(TensorData::new(v, [1, self.width()]), device)
     }
 
     /// One Gumbel-max draw per block from unnormalised log-probabilities (device RNG), as a
@@ -621,6 +631,62 @@ impl Diffusion {
         self.q_posterior(blocks, log_x0, log_xt, t)
     }
 
+    // --- Sampling: every row at the same step ----------------------------------------------
+
+    /// [`Self::gaussian_p_sample`] when every row is at step `i`, as in ancestral sampling: the
+    /// coefficient columns become scalars and the x₀ estimate folds into the posterior mean,
+    /// `mean = x·(c₁/√ᾱ_i + c₂) − ε·c₁·√(1/ᾱ_i − 1)`. Draws the same noise as the general step
+    /// (also at i = 0, where it is not used), so the device's random stream is the same.
+    ///
+    /// # Shapes
+    /// - `eps`, `x`: `[batch, n]`; returns `[batch, n]`
+    pub fn gaussian_p_sample_at(&self, eps: Tensor<2>, x: Tensor<2>, i: usize) -> Tensor<2> {
+        let c1 = self.posterior_mean_coef1[i];
+        let a = self.sqrt_recip_alphas_cumprod[i] * c1 + self.posterior_mean_coef2[i];
+        let b = self.sqrt_recipm1_alphas_cumprod[i] * c1;
+        let noise = Tensor::<2>::random(x.dims(), Distribution::Normal(0.0, 1.0), &x.device());
+        let mean = x.mul_scalar(a) - eps.mul_scalar(b);
+        if i == 0 {
+            mean
+        } else {
+            mean + noise.mul_scalar((0.5 * self.model_log_variance[i]).exp())
+        }
+    }
+
+    /// The model's log p(x_{t−1} | x_t) at step `i` for every row, up to a constant per row and
+    /// block, from the denoiser's logits and the *one-hot* x_t: what [`Self::p_pred`] returns
+    /// before its normalisation, which a Gumbel-max draw ([`CatBlocks::sample`]) does not need.
+    /// With one shared step and a one-hot x_t the log-space algebra has closed forms:
+    /// - `q_pred(x̂₀, i − 1) = log(ᾱ_{i−1}·softmax(logits) + (1 − ᾱ_{i−1})/K)`, both terms
+    ///   positive, so it is computed in linear space (one exp, one log per entry instead of
+    ///   log-add-exp's two and one); at i = 0 the x₀ term is `log_softmax(logits)` itself;
+    /// - `q_pred_one_timestep(x_t, i) = log(α_i x_t + (1 − α_i)/K)` takes one of two values per
+    ///   block width: `x_t·(log(α_i + (1 − α_i)/K) − log((1 − α_i)/K)) + log((1 − α_i)/K)`.
+    ///
+    /// # Shapes
+    /// - `logits`, `xt`: `[batch, width]`; returns `[batch, width]`
+    pub fn p_pred_unnormalised_at(
+        &self,
+        blocks: &CatBlocks,
+        logits: Tensor<2>,
+        xt: Tensor<2>,
+        i: usize,
+    ) -> Tensor<2> {
+        let d = logits.device();
+        let ev = if i == 0 {
+            blocks.log_softmax(logits)
+        } else {
+            let abar = self.log_cumprod_alpha[i - 1].exp();
+            let rest = self.log_1_min_cumprod_alpha[i - 1].exp();
+            (blocks.softmax(logits).mul_scalar(abar) + blocks.per_width(|k| rest / k as f64, &d))
+                .log()
+        };
+        let (alpha, rest) = (self.log_alpha[i].exp(), self.log_1_min_alpha[i].exp());
+        let off = blocks.per_width(|k| (rest / k as f64).ln(), &d);
+        let gap = blocks.per_width(|k| ((alpha + rest / k as f64) / (rest / k as f64)).ln(), &d);
+        ev + xt * gap + off
+    }
+
     /// Forward noising of one-hots: a draw from q(x_t | x₀), returned as a one-hot.
     pub fn q_sample_cat(&self, blocks: &CatBlocks, log_x0: Tensor<2>, t: &[usize]) -> Tensor<2> {
         blocks.sample(self.q_pred(blocks, log_x0, t))
@@ -819,6 +885,52 @@ mod tests {
         let x0v = vec2(x0);
         for (a, b) in p0.iter().zip(&x0v).take(13) {
             assert!((a - b).abs() < 1e-5, "t = 0 posterior is x₀");
+        }
+    }
+
+    #[test]
+    #[serial]
+    fn shared_step_sampling_matches_the_per_row_step() {
+        let device = dev();
+        device.seed(5);
+        let d = Diffusion::new(100, Schedule::Cosine);
+        let blocks = CatBlocks::new(vec![4, 2, 7]);
+        let b = 48;
+        let x = Tensor::<2>::random([b, 3], Distribution::Normal(0.0, 1.0), &device);
+        let eps = Tensor::<2>::random([b, 3], Distribution::Normal(0.0, 1.0), &device);
+        let logits = Tensor::<2>::random([b, 13], Distribution::Normal(0.0, 3.0), &device);
+        let xt = blocks.sample(Tensor::zeros([b, 13], &device));
+        // f32 arithmetic in a different order: agreement to a few ulps of the larger values.
+        let close = |a: Vec<f32>, b: Vec<f32>, what: &str| {
+            assert_eq!(a.len(), b.len());
+            for (u, v) in a.iter().zip(&b) {
+                assert!(
+                    (u - v).abs() <= 2e-5 * (1.0 + u.abs()),
+                    "{what}: {u} vs {v}"
+                );
+            }
+        };
+        for i in [0, 1, 2, 50, 98, 99] {
+            let t = vec![i; b];
+            device.seed(9);
+            let general = d.gaussian_p_sample(eps.clone(), x.clone(), &t);
+            device.seed(9);
+            let fast = d.gaussian_p_sample_at(eps.clone(), x.clone(), i);
+            close(vec2(general), vec2(fast), &format!("Gaussian step {i}"));
+
+            let general = d.p_pred(&blocks, logits.clone(), log_onehot(xt.clone()), &t);
+            let fast = d.p_pred_unnormalised_at(&blocks, logits.clone(), xt.clone(), i);
+            let normalised = fast.clone() - blocks.logsumexp(fast.clone());
+            close(
+                vec2(general.clone()),
+                vec2(normalised),
+                &format!("posterior {i}"),
+            );
+            // The Gumbel-max draw ignores the normalisation: same noise, same categories.
+            device.seed(3);
+            let a = vec2(blocks.sample(general));
+            device.seed(3);
+            assert_eq!(a, vec2(blocks.sample(fast)), "draw at step {i}");
         }
     }
 

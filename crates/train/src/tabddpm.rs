@@ -271,7 +271,9 @@ impl Engine for TabDdpmEngine<'_> {
 
 /// Ancestral sampling of `y.len()` rows (or `n` rows when unconditional, `y` empty): start from
 /// N(0, I) and uniform categories, run t = T−1 … 0 with Gaussian steps and multinomial posterior
-/// draws (`GaussianMultinomialDiffusion.sample`). Returns (numeric `[n, n_num]`, one-hot
+/// draws (`GaussianMultinomialDiffusion.sample`). All rows share the step, so each step uses
+/// the scalar-coefficient forms [`Diffusion::gaussian_p_sample_at`] and
+/// [`Diffusion::p_pred_unnormalised_at`] (the same draws as the per-row maths). Returns (numeric `[n, n_num]`, one-hot
 /// `[n, n_cat]`) row-major.
 ///
 /// # Errors
@@ -303,7 +305,6 @@ pub(crate) fn sample_rows(
         .then(|| den.label_embedding(onehot(y, dl.n_classes(), device)))
         .flatten(); // [n, dim_t]
     for i in (0..diffusion.num_timesteps).rev() {
-        let t = vec![i; n];
         let time = den.time_embedding(times(&[i], device)); // [1, dim_t]
         let emb = match &label {
             Some(l) => l.clone() + time, // [n, dim_t]
@@ -311,11 +312,11 @@ pub(crate) fn sample_rows(
         };
         let out = den.forward_embedded(cat_parts(vec![z.clone(), x_cat.clone()]), emb); // [n, d_in]
         if nn > 0 {
-            z = diffusion.gaussian_p_sample(out.clone().narrow(1, 0, nn), z, &t);
+            z = diffusion.gaussian_p_sample_at(out.clone().narrow(1, 0, nn), z, i);
         }
         if nc > 0 {
             let logits = out.narrow(1, nn, nc);
-            let lp = diffusion.p_pred(&blocks, logits, log_onehot(x_cat), &t);
+            let lp = diffusion.p_pred_unnormalised_at(&blocks, logits, x_cat, i);
             x_cat = blocks.sample(lp);
         }
     }
