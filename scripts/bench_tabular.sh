@@ -17,7 +17,7 @@ runs="benches/runs/$name"
 results="benches/results/$name"
 
 if [ -z "${SYNTHKIT_BIN:-}" ]; then
-    cargo build --quiet
+    cargo build --workspace --quiet   # the feature set of `cargo test --workspace`: no rebuild
 fi
 bin="${SYNTHKIT_BIN:-${CARGO_TARGET_DIR:-target}/debug/synthkit}"   # SYNTHKIT_BIN: a prebuilt binary
 only=()

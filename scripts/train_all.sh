@@ -9,6 +9,7 @@
 #   DEVICE=wgpu scripts/train_all.sh     # on the GPU
 #   MODELS=tvae scripts/train_all.sh adult  # one model
 #   MODELS=tabddpm scripts/train_all.sh ai4i  # TabDDPM (an "epoch" is 100 steps; s_per_1000_steps filled)
+#   SYNTHKIT_BIN=/tmp/synthkit scripts/train_all.sh  # a prebuilt copy (rebuilds then cannot disturb it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +21,10 @@ results=benches/results/train_all.csv
 mkdir -p benches/results runs/train_all
 [ -f "$results" ] || echo "date,host_cpus,device,dataset,model,rows,epochs,transformer_fit_s,train_s,s_per_epoch,sample_s,synthetic_rows,minority_rows,s_per_1000_steps" > "$results"
 
-cargo build --quiet
-bin="${CARGO_TARGET_DIR:-target}/debug/synthkit"
+if [ -z "${SYNTHKIT_BIN:-}" ]; then
+    cargo build --workspace --quiet   # the feature set of `cargo test --workspace`: no rebuild
+fi
+bin="${SYNTHKIT_BIN:-${CARGO_TARGET_DIR:-target}/debug/synthkit}"   # SYNTHKIT_BIN: a prebuilt binary
 
 for set in "${sets[@]}"; do
     for model in "${models[@]}"; do

@@ -42,8 +42,10 @@ pub struct BenchConfig {
     /// Repetitions: sampling, oversampling and classifier seeds `0..seeds`. Default 3.
     #[serde(default = "default_seeds")]
     pub seeds: u64,
-    /// Train every generator for this many epochs instead of its config's (shortened schedules
-    /// for smoke runs or large data on few cores; the reports say so).
+    /// Train every generator for at most this many epochs: a config with more is cut to this
+    /// (shortened schedules for smoke runs or large data on few cores; the reports say so), one
+    /// with fewer keeps its own. TabDDPM counts epochs of 100 steps, so its 10-epoch base
+    /// schedule stays whole under `epochs = 50`.
     #[serde(default)]
     pub epochs: Option<usize>,
     /// Device for every generator, overriding their configs' `[train] device`.
@@ -198,6 +200,9 @@ pub struct FitInfo {
     /// Epochs in the loss history.
     #[serde(default)]
     pub epochs: usize,
+    /// Optimiser steps, for models that count steps (TabDDPM).
+    #[serde(default)]
+    pub steps: Option<usize>,
     /// Device name.
     #[serde(default)]
     pub device: String,
@@ -247,7 +252,7 @@ fn load_generators(d: &BenchDataset, cfg: &BenchConfig) -> Result<Vec<Generator>
     let mut loaded = Vec::new();
     for path in &d.generators {
         let mut config = RunConfig::load(path)?;
-        if let Some(e) = cfg.epochs {
+        if let Some(e) = cfg.epochs.filter(|&e| e < config.model.epochs()) {
             config.model.set_epochs(e);
             config.model.check().context("bench `epochs`")?;
         }
@@ -668,4 +673,39 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("parsing `{}`", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bench_epochs_cut_longer_schedules_and_keep_shorter_ones() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let d = BenchDataset {
+            name: "ai4i".into(),
+            generators: vec![
+                root.join("configs/ai4i.toml"),         // CTGAN, 300 epochs
+                root.join("configs/ai4i-tabddpm.toml"), // TabDDPM, 1000 steps = 10 epochs
+            ],
+        };
+        let epochs = |cap: Option<usize>| -> Vec<usize> {
+            let cfg = BenchConfig {
+                out: None,
+                seeds: 1,
+                epochs: cap,
+                device: None,
+                utility: UtilitySection::default(),
+                datasets: vec![d.clone()],
+            };
+            load_generators(&d, &cfg)
+                .unwrap()
+                .iter()
+                .map(|g| g.config.model.epochs())
+                .collect()
+        };
+        assert_eq!(epochs(None), vec![300, 10]);
+        assert_eq!(epochs(Some(50)), vec![50, 10]);
+        assert_eq!(epochs(Some(5)), vec![5, 5]);
+    }
 }

@@ -199,13 +199,22 @@ fn summary_row(name: String, s: &ArmSummary, vs_smote: Option<&PairedComparison>
     row
 }
 
+/// Training seconds per 1000 optimiser steps, for models that count steps (TabDDPM, whose
+/// "epoch" is a block of steps); "n/a" for the others.
+fn per_1000_steps(fit: &FitInfo) -> String {
+    match fit.steps {
+        Some(s) if s > 0 => format!("{:.1}", fit.train_seconds / s as f64 * 1000.0),
+        _ => "n/a".into(),
+    }
+}
+
 fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
     let u = &rep.utility;
     let mut b = vec![Block::Heading(1, format!("synthkit bench: {}", rep.name))];
     let epochs = match rep.epochs_override {
         Some(e) => format!(
-            "every generator trained for **{e} epochs** instead of its config's (a shortened \
-             schedule: not the paper's, compare with care)"
+            "every generator trained for **at most {e} epochs** instead of its config's (a \
+             shortened schedule: not the paper's, compare with care)"
         ),
         None => "every generator trained with its config's epochs (paper defaults)".into(),
     };
@@ -408,6 +417,7 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
             format!("{:.3}", g.fit.transformer_fit_seconds),
             format!("{:.1}", g.fit.train_seconds),
             per_epoch,
+            per_1000_steps(&g.fit),
             format!(
                 "{:.0}",
                 g.sample_rows as f64 / g.sample_seconds.max(f64::EPSILON)
@@ -423,6 +433,7 @@ fn dataset_blocks(rep: &DatasetReport) -> Result<Vec<Block>> {
             "transformer fit s",
             "train s",
             "s / epoch",
+            "s / 1000 steps",
             "sampled rows / s",
         ]),
         rows,
@@ -1175,10 +1186,14 @@ pub fn summary_markdown(reps: &[DatasetReport]) -> String {
                 None => ("n/a".into(), "n/a".into()),
             };
             let f = &g.quality.fidelity;
-            let per_epoch = if g.fit.epochs > 0 {
-                format!("{:.2}", g.fit.train_seconds / g.fit.epochs as f64)
-            } else {
-                "n/a".into()
+            let per_epoch = match (g.fit.epochs, g.fit.steps) {
+                (0, _) => "n/a".into(),
+                (e, None) => format!("{:.2}", g.fit.train_seconds / e as f64),
+                (e, Some(_)) => format!(
+                    "{:.2} ({} per 1000 steps)",
+                    g.fit.train_seconds / e as f64,
+                    per_1000_steps(&g.fit)
+                ),
             };
             rows.push(vec![
                 rep.name.clone(),
@@ -1237,6 +1252,19 @@ mod tests {
         assert_eq!(l.names, vec!["generator", "critic"]);
         assert_eq!(l.epochs, vec![0.0, 1.0]);
         assert_eq!(l.values[1], vec![-2.0, -1.0]);
+    }
+
+    #[test]
+    fn step_counted_models_report_seconds_per_1000_steps() {
+        let fit = FitInfo {
+            train_seconds: 45.0,
+            epochs: 2,
+            steps: Some(200),
+            ..FitInfo::default()
+        };
+        assert_eq!(per_1000_steps(&fit), "225.0");
+        let epochs_only = FitInfo { steps: None, ..fit };
+        assert_eq!(per_1000_steps(&epochs_only), "n/a");
     }
 
     #[test]
