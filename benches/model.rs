@@ -1,22 +1,24 @@
 //! Benches of the models on burn-flex (CPU) with adult's encoded matrix and the paper sizes
-//! (CTGAN: generator and critic 256-256, pac 10; TVAE: 128-128; batch 500).
+//! (CTGAN: generator and critic 256-256, pac 10; TVAE: 128-128; batch 500; TabDDPM: the
+//! reference's base MLP 256-256, T = 1000, batch 4096, on the quantile-normal encoding).
 //!
 //! The training engines are internal, so a training step is measured through the public
 //! [`synthkit_train::fit`]: one epoch on the first `500 · steps` rows is `steps` steps plus a
 //! fixed cost (network and optimiser set-up, the condition index); the step time is the slope
-//! between `steps = 1` and `steps = 5`. Sampling measures 100,000 rows through
+//! between `steps = 1` and `steps = 5` (TabDDPM: `steps` optimiser steps over the whole
+//! table). Sampling measures 100,000 rows through
 //! `FittedModel::sample` (device + inverse transform to a polars frame) and `sample_matrix`
-//! (device only).
+//! (device only); TabDDPM, whose every row runs through all 1000 denoising steps, 512 rows.
 //!
 //! `cargo bench --profile dev --bench model`.
 
 mod common;
 
 use divan::{Bencher, black_box};
-use synthkit_models::{CtganConfig, ModelConfig, TvaeConfig};
+use synthkit_models::{CtganConfig, ModelConfig, TabDdpmConfig, TvaeConfig};
 use synthkit_train::{FittedModel, TrainOptions, fit};
 
-use common::{adult, head};
+use common::{adult, adult_quantile, head};
 
 fn main() {
     divan::main();
@@ -104,4 +106,32 @@ fn tvae_sample_100k(bencher: Bencher) {
 fn tvae_sample_100k_matrix(bencher: Bencher) {
     let model = fitted(tvae(1));
     bencher.bench_local(|| model.sample_matrix(SAMPLE_ROWS, 7, None).expect("samples"));
+}
+
+fn tabddpm(steps: usize) -> ModelConfig {
+    ModelConfig::TabDdpm(TabDdpmConfig {
+        steps,
+        steps_per_epoch: steps,
+        ..TabDdpmConfig::default()
+    })
+}
+
+/// `steps` TabDDPM optimiser steps (batch 4096 of adult's 34,189 rows, EMA update included).
+#[divan::bench(args = [1, 5], sample_count = 5)]
+fn tabddpm_steps(bencher: Bencher, steps: usize) {
+    let a = adult_quantile();
+    bencher
+        .with_inputs(|| a.transformer.clone())
+        .bench_local_values(|t| {
+            fit(&tabddpm(steps), t, black_box(&a.matrix), &opts()).expect("fits")
+        });
+}
+
+/// 512 rows from TabDDPM through all 1000 denoising steps, decoded into a frame (the cost per
+/// row does not depend on the weights, so a one-step model serves).
+#[divan::bench(sample_count = 3)]
+fn tabddpm_sample_512(bencher: Bencher) {
+    let a = adult_quantile();
+    let model = fit(&tabddpm(1), a.transformer.clone(), &a.matrix, &opts()).expect("fits");
+    bencher.bench_local(|| model.sample(512, 7).expect("samples"));
 }

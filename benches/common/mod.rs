@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 
 use polars::prelude::DataFrame;
 use synthkit_data::io::read_table;
-use synthkit_data::{DataTransformer, Matrix, Schema, SchemaOptions, TransformerParams};
+use synthkit_data::{
+    ContinuousEncoding, DataTransformer, Matrix, Schema, SchemaOptions, TransformerParams,
+};
 
 /// Adult as the CLI sees it with `configs/adult.toml`.
 pub struct Adult {
@@ -49,24 +51,36 @@ pub fn adult_schema_options() -> SchemaOptions {
     }
 }
 
-/// Adult, loaded, typed, transformer fitted (seed 0) and encoded (seed 42), once.
+/// Adult, loaded, typed, transformer fitted (seed 0) and encoded (seed 42), once: continuous
+/// columns by CTGAN's mode-specific normalisation.
 pub fn adult() -> &'static Adult {
     static ADULT: OnceLock<Adult> = OnceLock::new();
-    ADULT.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/adult/train.csv");
-        let df = read_table(&path).expect("datasets/adult/train.csv reads");
-        let schema = Schema::infer(&df, &adult_schema_options()).expect("adult schema");
-        let transformer = TransformerParams::default()
-            .fit(&df, &schema)
-            .expect("adult transformer fits");
-        let matrix = transformer.transform(&df, 42).expect("adult transforms");
-        Adult {
-            df,
-            schema,
-            transformer,
-            matrix,
-        }
-    })
+    ADULT.get_or_init(|| load_adult(ContinuousEncoding::Mode))
+}
+
+/// Adult as [`adult`], with TabDDPM's quantile-normal transform of the continuous columns.
+pub fn adult_quantile() -> &'static Adult {
+    static ADULT: OnceLock<Adult> = OnceLock::new();
+    ADULT.get_or_init(|| load_adult(ContinuousEncoding::Quantile))
+}
+
+fn load_adult(continuous: ContinuousEncoding) -> Adult {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/adult/train.csv");
+    let df = read_table(&path).expect("datasets/adult/train.csv reads");
+    let schema = Schema::infer(&df, &adult_schema_options()).expect("adult schema");
+    let transformer = TransformerParams {
+        continuous,
+        ..TransformerParams::default()
+    }
+    .fit(&df, &schema)
+    .expect("adult transformer fits");
+    let matrix = transformer.transform(&df, 42).expect("adult transforms");
+    Adult {
+        df,
+        schema,
+        transformer,
+        matrix,
+    }
 }
 
 /// The first `rows` rows of `m`.
