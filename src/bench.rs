@@ -7,7 +7,9 @@
 //!   `models/<generator>.resolved.toml`, its config (a resumed bench must match it too);
 //! - `samples/<generator>-seed<s>-{full,rare}.parquet`: the synthetic rows every cell reads;
 //! - `cells/*.json`: one file per finished cell (classifier runs, fidelity, privacy);
-//! - `utility.json`, `report.md`, `report.html`, `plots/*.svg`: assembled at the end.
+//! - `utility.json`, `report.md`, `report.html`, `plots/*.svg`: assembled at the end;
+//! - `summary-rows.json`: the data set's rows of `<out>/summary.md`, which lists every data set
+//!   of the config that has finished, also those a later `--only` run leaves out.
 //!
 //! Each cell is written atomically when it finishes; a cell whose file exists is skipped.
 
@@ -229,16 +231,12 @@ pub fn bench(cfg: &BenchConfig, config_path: &Path, flags: &BenchFlags) -> Resul
             );
         }
     }
-    let mut summaries = Vec::new();
-    for d in &cfg.datasets {
-        if !flags.only.is_empty() && !flags.only.contains(&d.name) {
-            continue;
-        }
+    let rows = summary_rows(cfg, &out, &flags.only, |d| {
         let rep = run_dataset(cfg, d, &out.join(&d.name), flags)
             .with_context(|| format!("bench data set `{}`", d.name))?;
-        summaries.push(rep);
-    }
-    let md = report::summary_markdown(&summaries);
+        Ok(report::summary_rows(&rep))
+    })?;
+    let md = report::summary_markdown(rows);
     std::fs::create_dir_all(&out).with_context(|| format!("creating `{}`", out.display()))?;
     write_atomic(&out.join("summary.md"), true, |f| {
         std::io::Write::write_all(f, md.as_bytes())
@@ -604,6 +602,46 @@ fn run_dataset(
     Ok(rep)
 }
 
+/// Runs the data sets `only` names (all when empty) through `run`, which returns a data set's
+/// summary rows, stores each one's rows in `<out>/<name>/summary-rows.json`, and returns the rows
+/// of every data set of the config that has finished, now or in an earlier run, in config order:
+/// so a bench run with `--only` keeps the other data sets in `summary.md`.
+fn summary_rows(
+    cfg: &BenchConfig,
+    out: &Path,
+    only: &[String],
+    mut run: impl FnMut(&BenchDataset) -> Result<Vec<Vec<String>>>,
+) -> Result<Vec<Vec<String>>> {
+    let mut rows = Vec::new();
+    for d in &cfg.datasets {
+        let path = out.join(&d.name).join("summary-rows.json");
+        if !only.is_empty() && !only.contains(&d.name) {
+            if path.exists() {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading `{}`", path.display()))?;
+                let earlier: Vec<Vec<String>> = serde_json::from_str(&text).with_context(|| {
+                    format!(
+                        "`{}` is damaged; delete it and rerun the bench with `--only {}`",
+                        path.display(),
+                        d.name
+                    )
+                })?;
+                rows.extend(earlier);
+            }
+            continue;
+        }
+        let mine = run(d)?;
+        let json = serde_json::to_string_pretty(&mine).context("serialising summary rows")?;
+        std::fs::create_dir_all(out.join(&d.name))
+            .with_context(|| format!("creating `{}`", out.join(&d.name).display()))?;
+        write_atomic(&path, true, |f| {
+            std::io::Write::write_all(f, json.as_bytes())
+        })?;
+        rows.extend(mine);
+    }
+    Ok(rows)
+}
+
 /// What `bench.resolved.toml` records: the settings every cell of a data set shares.
 #[derive(Serialize)]
 struct ResolvedDataset {
@@ -707,5 +745,35 @@ mod tests {
         assert_eq!(epochs(None), vec![300, 10]);
         assert_eq!(epochs(Some(50)), vec![50, 10]);
         assert_eq!(epochs(Some(5)), vec![5, 5]);
+    }
+
+    #[test]
+    fn an_only_run_keeps_the_other_finished_data_sets_in_the_summary() {
+        let tmp = tempfile::tempdir().unwrap();
+        let set = |name: &str| BenchDataset {
+            name: name.into(),
+            generators: Vec::new(),
+        };
+        let cfg = BenchConfig {
+            out: None,
+            seeds: 1,
+            epochs: None,
+            device: None,
+            utility: UtilitySection::default(),
+            datasets: vec![set("a"), set("b"), set("c")],
+        };
+        let row = |d: &BenchDataset, v: &str| Ok(vec![vec![d.name.clone(), v.to_string()]]);
+        let names = |rows: Vec<Vec<String>>| -> Vec<String> { rows.concat() };
+        // `c` never finishes here; `a` and `b` do.
+        let only = ["a".to_string(), "b".to_string()];
+        let first = summary_rows(&cfg, tmp.path(), &only, |d| row(d, "1")).unwrap();
+        assert_eq!(names(first), ["a", "1", "b", "1"]);
+        // Rerunning `b` alone updates its rows and keeps `a`'s, in config order.
+        let second = summary_rows(&cfg, tmp.path(), &["b".into()], |d| row(d, "2")).unwrap();
+        assert_eq!(names(second), ["a", "1", "b", "2"]);
+        // A damaged rows file is an error that names the fix.
+        std::fs::write(tmp.path().join("a/summary-rows.json"), "{").unwrap();
+        let err = summary_rows(&cfg, tmp.path(), &["b".into()], |d| row(d, "3")).unwrap_err();
+        assert!(format!("{err:#}").contains("--only a"), "{err:#}");
     }
 }

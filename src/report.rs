@@ -1131,86 +1131,90 @@ fn to_html(title: &str, blocks: &[Block]) -> String {
     s
 }
 
-/// The cross-data-set summary: one row per data set and generator.
-pub fn summary_markdown(reps: &[DatasetReport]) -> String {
-    let mut rows = Vec::new();
-    for rep in reps {
-        let u = &rep.utility;
-        let Some(clf) = classifiers(u).first().cloned() else {
-            continue;
-        };
-        let pr = |arm: &Arm| {
-            u.summary
-                .iter()
-                .find(|s| &s.arm == arm && s.classifier == clf)
-                .map(|s| s.pr_auc)
-        };
-        let real = pr(&Arm::Real).map_or("n/a".into(), |m| format!("{:.3}", m.mean));
-        let best_base = u
-            .summary
+/// One data set's rows of the cross-data-set summary, one per generator (none when the bench
+/// ran no classifier).
+pub fn summary_rows(rep: &DatasetReport) -> Vec<Vec<String>> {
+    let u = &rep.utility;
+    let Some(clf) = classifiers(u).first().cloned() else {
+        return Vec::new();
+    };
+    let pr = |arm: &Arm| {
+        u.summary
             .iter()
-            .filter(|s| matches!(s.arm, Arm::Oversample { .. }) && s.classifier == clf)
-            .max_by(|a, b| a.pr_auc.mean.total_cmp(&b.pr_auc.mean))
-            .map_or("n/a".into(), |s| {
-                format!("{:.3} ({})", s.pr_auc.mean, arm_name(&s.arm))
-            });
-        for g in &rep.generators {
-            let tstr = pr(&Arm::Tstr {
-                generator: g.name.clone(),
-            })
-            .map_or("n/a".into(), |m| format!("{:.3}", m.mean));
-            let best = u
-                .best_ratio
-                .iter()
-                .find(|r| r.generator == g.name && r.classifier == clf);
-            let (aug, vs) = match best {
-                Some(b) => {
-                    let arm = Arm::Augment {
-                        generator: g.name.clone(),
-                        ratio: b.ratio,
-                    };
-                    let cmp = u
-                        .vs_smote
-                        .iter()
-                        .find(|c| c.arm == arm && c.classifier == clf && c.metric == "pr_auc");
-                    (
-                        format!("{:.3} ± {:.3} (×{})", b.pr_auc.mean, b.pr_auc.std, b.ratio),
-                        cmp.map_or("n/a".into(), |c| {
-                            format!(
-                                "{:+.3} ({}/{}, p={:.2})",
-                                c.diff.mean, c.wins, c.losses, c.wilcoxon_p
-                            )
-                        }),
-                    )
-                }
-                None => ("n/a".into(), "n/a".into()),
-            };
-            let f = &g.quality.fidelity;
-            let per_epoch = match (g.fit.epochs, g.fit.steps) {
-                (0, _) => "n/a".into(),
-                (e, None) => format!("{:.2}", g.fit.train_seconds / e as f64),
-                (e, Some(_)) => format!(
-                    "{:.2} ({} per 1000 steps)",
-                    g.fit.train_seconds / e as f64,
-                    per_1000_steps(&g.fit)
-                ),
-            };
-            rows.push(vec![
-                rep.name.clone(),
-                g.name.clone(),
-                real.clone(),
-                aug,
-                vs,
-                best_base.clone(),
-                tstr,
-                opt(f.overall.overall),
-                opt(f.rare_class.overall),
-                format!("{:.3}", g.quality.detection.auc),
-                opt(g.quality.privacy.dcr_median_ratio),
-                per_epoch,
-            ]);
-        }
+            .find(|s| &s.arm == arm && s.classifier == clf)
+            .map(|s| s.pr_auc)
+    };
+    let real = pr(&Arm::Real).map_or("n/a".into(), |m| format!("{:.3}", m.mean));
+    let best_base = u
+        .summary
+        .iter()
+        .filter(|s| matches!(s.arm, Arm::Oversample { .. }) && s.classifier == clf)
+        .max_by(|a, b| a.pr_auc.mean.total_cmp(&b.pr_auc.mean))
+        .map_or("n/a".into(), |s| {
+            format!("{:.3} ({})", s.pr_auc.mean, arm_name(&s.arm))
+        });
+    let mut rows = Vec::new();
+    for g in &rep.generators {
+        let tstr = pr(&Arm::Tstr {
+            generator: g.name.clone(),
+        })
+        .map_or("n/a".into(), |m| format!("{:.3}", m.mean));
+        let best = u
+            .best_ratio
+            .iter()
+            .find(|r| r.generator == g.name && r.classifier == clf);
+        let (aug, vs) = match best {
+            Some(b) => {
+                let arm = Arm::Augment {
+                    generator: g.name.clone(),
+                    ratio: b.ratio,
+                };
+                let cmp = u
+                    .vs_smote
+                    .iter()
+                    .find(|c| c.arm == arm && c.classifier == clf && c.metric == "pr_auc");
+                (
+                    format!("{:.3} ± {:.3} (×{})", b.pr_auc.mean, b.pr_auc.std, b.ratio),
+                    cmp.map_or("n/a".into(), |c| {
+                        format!(
+                            "{:+.3} ({}/{}, p={:.2})",
+                            c.diff.mean, c.wins, c.losses, c.wilcoxon_p
+                        )
+                    }),
+                )
+            }
+            None => ("n/a".into(), "n/a".into()),
+        };
+        let f = &g.quality.fidelity;
+        let per_epoch = match (g.fit.epochs, g.fit.steps) {
+            (0, _) => "n/a".into(),
+            (e, None) => format!("{:.2}", g.fit.train_seconds / e as f64),
+            (e, Some(_)) => format!(
+                "{:.2} ({} per 1000 steps)",
+                g.fit.train_seconds / e as f64,
+                per_1000_steps(&g.fit)
+            ),
+        };
+        rows.push(vec![
+            rep.name.clone(),
+            g.name.clone(),
+            real.clone(),
+            aug,
+            vs,
+            best_base.clone(),
+            tstr,
+            opt(f.overall.overall),
+            opt(f.rare_class.overall),
+            format!("{:.3}", g.quality.detection.auc),
+            opt(g.quality.privacy.dcr_median_ratio),
+            per_epoch,
+        ]);
     }
+    rows
+}
+
+/// The cross-data-set summary from the data sets' [`summary_rows`], in order.
+pub fn summary_markdown(rows: Vec<Vec<String>>) -> String {
     let blocks = [
         Block::Heading(1, "synthkit bench summary".into()),
         Block::Para(
