@@ -603,41 +603,46 @@ fn run_dataset(
 }
 
 /// Runs the data sets `only` names (all when empty) through `run`, which returns a data set's
-/// summary rows, stores each one's rows in `<out>/<name>/summary-rows.json`, and returns the rows
-/// of every data set of the config that has finished, now or in an earlier run, in config order:
-/// so a bench run with `--only` keeps the other data sets in `summary.md`.
+/// summary rows, stores each one's rows in `<out>/<name>/summary-rows.json`, then returns the
+/// rows of every data set of the config that has finished, in this run, an earlier one or a
+/// concurrent one, in config order: so a bench run with `--only` keeps the other data sets in
+/// `summary.md`.
 fn summary_rows(
     cfg: &BenchConfig,
     out: &Path,
     only: &[String],
     mut run: impl FnMut(&BenchDataset) -> Result<Vec<Vec<String>>>,
 ) -> Result<Vec<Vec<String>>> {
-    let mut rows = Vec::new();
+    let path_of = |d: &BenchDataset| out.join(&d.name).join("summary-rows.json");
     for d in &cfg.datasets {
-        let path = out.join(&d.name).join("summary-rows.json");
         if !only.is_empty() && !only.contains(&d.name) {
-            if path.exists() {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading `{}`", path.display()))?;
-                let earlier: Vec<Vec<String>> = serde_json::from_str(&text).with_context(|| {
-                    format!(
-                        "`{}` is damaged; delete it and rerun the bench with `--only {}`",
-                        path.display(),
-                        d.name
-                    )
-                })?;
-                rows.extend(earlier);
-            }
             continue;
         }
         let mine = run(d)?;
         let json = serde_json::to_string_pretty(&mine).context("serialising summary rows")?;
         std::fs::create_dir_all(out.join(&d.name))
             .with_context(|| format!("creating `{}`", out.join(&d.name).display()))?;
-        write_atomic(&path, true, |f| {
+        write_atomic(&path_of(d), true, |f| {
             std::io::Write::write_all(f, json.as_bytes())
         })?;
-        rows.extend(mine);
+    }
+    // Read back after the runs: a data set that another bench process finished meanwhile counts.
+    let mut rows = Vec::new();
+    for d in &cfg.datasets {
+        let path = path_of(d);
+        if !path.exists() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading `{}`", path.display()))?;
+        let theirs: Vec<Vec<String>> = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "`{}` is damaged; delete it and rerun the bench with `--only {}`",
+                path.display(),
+                d.name
+            )
+        })?;
+        rows.extend(theirs);
     }
     Ok(rows)
 }
@@ -771,6 +776,14 @@ mod tests {
         // Rerunning `b` alone updates its rows and keeps `a`'s, in config order.
         let second = summary_rows(&cfg, tmp.path(), &["b".into()], |d| row(d, "2")).unwrap();
         assert_eq!(names(second), ["a", "1", "b", "2"]);
+        // A data set that another bench process finishes while this one runs is listed too.
+        let third = summary_rows(&cfg, tmp.path(), &["a".into()], |d| {
+            std::fs::create_dir_all(tmp.path().join("c")).unwrap();
+            std::fs::write(tmp.path().join("c/summary-rows.json"), r#"[["c","9"]]"#).unwrap();
+            row(d, "3")
+        })
+        .unwrap();
+        assert_eq!(names(third), ["a", "3", "b", "2", "c", "9"]);
         // A damaged rows file is an error that names the fix.
         std::fs::write(tmp.path().join("a/summary-rows.json"), "{").unwrap();
         let err = summary_rows(&cfg, tmp.path(), &["b".into()], |d| row(d, "3")).unwrap_err();
