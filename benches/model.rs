@@ -15,6 +15,7 @@
 mod common;
 
 use divan::{Bencher, black_box};
+use synthkit_data::{DataTransformer, Matrix};
 use synthkit_models::{CtganConfig, ModelConfig, TabDdpmConfig, TvaeConfig};
 use synthkit_train::{FittedModel, TrainOptions, fit};
 
@@ -47,12 +48,21 @@ fn opts() -> TrainOptions {
     }
 }
 
+/// `fit` of `config` on `m`, with a fresh copy of `transformer` per run.
+fn bench_fit_on(bencher: Bencher, config: ModelConfig, transformer: &DataTransformer, m: &Matrix) {
+    bencher
+        .with_inputs(|| transformer.clone())
+        .bench_local_values(|t| fit(&config, t, black_box(m), &opts()).expect("fits"));
+}
+
 fn bench_fit(bencher: Bencher, config: ModelConfig, steps: usize) {
     let a = adult();
-    let m = head(&a.matrix, BATCH * steps);
-    bencher
-        .with_inputs(|| a.transformer.clone())
-        .bench_local_values(|t| fit(&config, t, black_box(&m), &opts()).expect("fits"));
+    bench_fit_on(
+        bencher,
+        config,
+        &a.transformer,
+        &head(&a.matrix, BATCH * steps),
+    );
 }
 
 /// One CTGAN epoch of `steps` steps (one critic and one generator update each).
@@ -120,11 +130,7 @@ fn tabddpm(steps: usize) -> ModelConfig {
 #[divan::bench(args = [1, 5], sample_count = 5)]
 fn tabddpm_steps(bencher: Bencher, steps: usize) {
     let a = adult_quantile();
-    bencher
-        .with_inputs(|| a.transformer.clone())
-        .bench_local_values(|t| {
-            fit(&tabddpm(steps), t, black_box(&a.matrix), &opts()).expect("fits")
-        });
+    bench_fit_on(bencher, tabddpm(steps), &a.transformer, &a.matrix);
 }
 
 /// 512 rows from TabDDPM through all 1000 denoising steps, decoded into a frame (the cost per

@@ -231,13 +231,12 @@ pub fn bench(cfg: &BenchConfig, config_path: &Path, flags: &BenchFlags) -> Resul
             );
         }
     }
-    let rows = summary_rows(cfg, &out, &flags.only, |d| {
+    let rows = finished_summary_rows(cfg, &out, &flags.only, |d| {
         let rep = run_dataset(cfg, d, &out.join(&d.name), flags)
             .with_context(|| format!("bench data set `{}`", d.name))?;
         Ok(report::summary_rows(&rep))
     })?;
     let md = report::summary_markdown(rows);
-    std::fs::create_dir_all(&out).with_context(|| format!("creating `{}`", out.display()))?;
     write_atomic(&out.join("summary.md"), true, |f| {
         std::io::Write::write_all(f, md.as_bytes())
     })?;
@@ -607,7 +606,7 @@ fn run_dataset(
 /// rows of every data set of the config that has finished, in this run, an earlier one or a
 /// concurrent one, in config order: so a bench run with `--only` keeps the other data sets in
 /// `summary.md`.
-fn summary_rows(
+fn finished_summary_rows(
     cfg: &BenchConfig,
     out: &Path,
     only: &[String],
@@ -620,8 +619,6 @@ fn summary_rows(
         }
         let mine = run(d)?;
         let json = serde_json::to_string_pretty(&mine).context("serialising summary rows")?;
-        std::fs::create_dir_all(out.join(&d.name))
-            .with_context(|| format!("creating `{}`", out.join(&d.name).display()))?;
         write_atomic(&path_of(d), true, |f| {
             std::io::Write::write_all(f, json.as_bytes())
         })?;
@@ -677,10 +674,6 @@ fn check_stamp(
             );
         }
         return Ok(());
-    }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating `{}`", parent.display()))?;
     }
     write_atomic(path, false, |f| {
         std::io::Write::write_all(f, text.as_bytes())
@@ -771,13 +764,14 @@ mod tests {
         let names = |rows: Vec<Vec<String>>| -> Vec<String> { rows.concat() };
         // `c` never finishes here; `a` and `b` do.
         let only = ["a".to_string(), "b".to_string()];
-        let first = summary_rows(&cfg, tmp.path(), &only, |d| row(d, "1")).unwrap();
+        let first = finished_summary_rows(&cfg, tmp.path(), &only, |d| row(d, "1")).unwrap();
         assert_eq!(names(first), ["a", "1", "b", "1"]);
         // Rerunning `b` alone updates its rows and keeps `a`'s, in config order.
-        let second = summary_rows(&cfg, tmp.path(), &["b".into()], |d| row(d, "2")).unwrap();
+        let second =
+            finished_summary_rows(&cfg, tmp.path(), &["b".into()], |d| row(d, "2")).unwrap();
         assert_eq!(names(second), ["a", "1", "b", "2"]);
         // A data set that another bench process finishes while this one runs is listed too.
-        let third = summary_rows(&cfg, tmp.path(), &["a".into()], |d| {
+        let third = finished_summary_rows(&cfg, tmp.path(), &["a".into()], |d| {
             std::fs::create_dir_all(tmp.path().join("c")).unwrap();
             std::fs::write(tmp.path().join("c/summary-rows.json"), r#"[["c","9"]]"#).unwrap();
             row(d, "3")
@@ -786,7 +780,8 @@ mod tests {
         assert_eq!(names(third), ["a", "3", "b", "2", "c", "9"]);
         // A damaged rows file is an error that names the fix.
         std::fs::write(tmp.path().join("a/summary-rows.json"), "{").unwrap();
-        let err = summary_rows(&cfg, tmp.path(), &["b".into()], |d| row(d, "3")).unwrap_err();
+        let err =
+            finished_summary_rows(&cfg, tmp.path(), &["b".into()], |d| row(d, "3")).unwrap_err();
         assert!(format!("{err:#}").contains("--only a"), "{err:#}");
     }
 }

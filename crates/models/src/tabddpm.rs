@@ -546,32 +546,6 @@ impl Diffusion {
             + noise * Self::extract(&self.sqrt_one_minus_alphas_cumprod, t, &d)
     }
 
-    /// One ancestral step `x_{t−1} ~ p(x_{t−1} | x_t)` with the ε-parametrised mean and the
-    /// fixed-large variance, no noise at t = 0 (`gaussian_p_sample`).
-    ///
-    /// # Shapes
-    /// - `eps`, `x`: `[batch, n]`; returns `[batch, n]`
-    pub fn gaussian_p_sample(&self, eps: Tensor<2>, x: Tensor<2>, t: &[usize]) -> Tensor<2> {
-        let d = x.device();
-        let x0 = x.clone() * Self::extract(&self.sqrt_recip_alphas_cumprod, t, &d)
-            - eps * Self::extract(&self.sqrt_recipm1_alphas_cumprod, t, &d);
-        let mean = x0 * Self::extract(&self.posterior_mean_coef1, t, &d)
-            + x.clone() * Self::extract(&self.posterior_mean_coef2, t, &d);
-        let std: Vec<f64> = t
-            .iter()
-            .map(|&i| {
-                if i == 0 {
-                    0.0
-                } else {
-                    (0.5 * self.model_log_variance[i]).exp()
-                }
-            })
-            .collect();
-        let idx: Vec<usize> = (0..t.len()).collect();
-        let noise = Tensor::<2>::random(x.dims(), Distribution::Normal(0.0, 1.0), &d);
-        mean + noise * Self::extract(&std, &idx, &d)
-    }
-
     // --- Multinomial part --------------------------------------------------------------------
 
     /// log q(x_t | x₀) = log(ᾱ_t x₀ + (1 − ᾱ_t)/K) (`q_pred`).
@@ -633,10 +607,12 @@ impl Diffusion {
 
     // --- Sampling: every row at the same step ----------------------------------------------
 
-    /// [`Self::gaussian_p_sample`] when every row is at step `i`, as in ancestral sampling: the
-    /// coefficient columns become scalars and the x₀ estimate folds into the posterior mean,
-    /// `mean = x·(c₁/√ᾱ_i + c₂) − ε·c₁·√(1/ᾱ_i − 1)`. Draws the same noise as the general step
-    /// (also at i = 0, where it is not used), so the device's random stream is the same.
+    /// One ancestral step `x_{t−1} ~ p(x_{t−1} | x_t)` for every row at step `i`, with the
+    /// ε-parametrised mean and the fixed-large variance, no noise at i = 0
+    /// (`gaussian_p_sample`). All rows share the step, so the reference's per-row coefficient
+    /// columns are scalars and the x₀ estimate folds into the posterior mean,
+    /// `mean = x·(c₁/√ᾱ_i + c₂) − ε·c₁·√(1/ᾱ_i − 1)`. Draws its noise also at i = 0, where it
+    /// is not used, as the reference does.
     ///
     /// # Shapes
     /// - `eps`, `x`: `[batch, n]`; returns `[batch, n]`
@@ -888,6 +864,34 @@ mod tests {
         }
     }
 
+    /// The reference's per-row form of the Gaussian step (`gaussian_p_sample`, a timestep per
+    /// row), the oracle of [`Diffusion::gaussian_p_sample_at`].
+    fn per_row_gaussian_p_sample(
+        d: &Diffusion,
+        eps: Tensor<2>,
+        x: Tensor<2>,
+        t: &[usize],
+    ) -> Tensor<2> {
+        let dev = x.device();
+        let col = |v: &[f64]| Diffusion::extract(v, t, &dev);
+        let x0 = x.clone() * col(&d.sqrt_recip_alphas_cumprod)
+            - eps * col(&d.sqrt_recipm1_alphas_cumprod);
+        let mean = x0 * col(&d.posterior_mean_coef1) + x.clone() * col(&d.posterior_mean_coef2);
+        let std: Vec<f64> = t
+            .iter()
+            .map(|&i| {
+                if i == 0 {
+                    0.0
+                } else {
+                    (0.5 * d.model_log_variance[i]).exp()
+                }
+            })
+            .collect();
+        let idx: Vec<usize> = (0..t.len()).collect();
+        let noise = Tensor::<2>::random(x.dims(), Distribution::Normal(0.0, 1.0), &dev);
+        mean + noise * Diffusion::extract(&std, &idx, &dev)
+    }
+
     #[test]
     #[serial]
     fn shared_step_sampling_matches_the_per_row_step() {
@@ -913,7 +917,7 @@ mod tests {
         for i in [0, 1, 2, 50, 98, 99] {
             let t = vec![i; b];
             device.seed(9);
-            let general = d.gaussian_p_sample(eps.clone(), x.clone(), &t);
+            let general = per_row_gaussian_p_sample(&d, eps.clone(), x.clone(), &t);
             device.seed(9);
             let fast = d.gaussian_p_sample_at(eps.clone(), x.clone(), i);
             close(vec2(general), vec2(fast), &format!("Gaussian step {i}"));

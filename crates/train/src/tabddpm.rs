@@ -273,8 +273,8 @@ impl Engine for TabDdpmEngine<'_> {
 /// N(0, I) and uniform categories, run t = T−1 … 0 with Gaussian steps and multinomial posterior
 /// draws (`GaussianMultinomialDiffusion.sample`). All rows share the step, so each step uses
 /// the scalar-coefficient forms [`Diffusion::gaussian_p_sample_at`] and
-/// [`Diffusion::p_pred_unnormalised_at`] (the same draws as the per-row maths). Returns (numeric `[n, n_num]`, one-hot
-/// `[n, n_cat]`) row-major.
+/// [`Diffusion::p_pred_unnormalised_at`] (the same draws as the per-row maths). Returns
+/// (numeric `[n, n_num]`, one-hot `[n, n_cat]`) row-major.
 ///
 /// # Errors
 /// [`TrainError::NonFiniteSample`] when a generated value is NaN or infinite (the reference's
