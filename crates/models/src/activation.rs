@@ -124,6 +124,15 @@ pub fn tvae_output(recon: Tensor<2>, sigma: Tensor<1>, layout: &Layout) -> Tenso
     with_noise * tanh_mask.clone() + soft * tanh_mask.neg().add_scalar(1.0)
 }
 
+/// The encoded columns of the spans with activation `which`, in order.
+pub fn span_columns(layout: &Layout, which: Activation) -> Vec<usize> {
+    layout
+        .spans()
+        .filter(|s| s.activation == which)
+        .flat_map(|s| s.start..s.end())
+        .collect()
+}
+
 /// A `[1, layout.dim()]` 0/1 row marking the columns of spans with activation `which`.
 pub fn span_mask(layout: &Layout, which: Activation, device: &Device) -> Tensor<2> {
     let mut v = vec![0.0f32; layout.dim()];
@@ -154,18 +163,31 @@ pub fn tvae_loss(
     layout: &Layout,
     loss_factor: f64,
 ) -> (Tensor<1>, Tensor<1>) {
-    let [batch, dim] = x.dims();
+    let [batch, _] = x.dims();
     let device = x.device();
-    let tanh_mask = span_mask(layout, Activation::Tanh, &device); // [1, dim]
-    let sigma2 = sigma.clone().reshape([1, dim]); // [1, dim]
-    // Gaussian NLL on the α columns (masked: other columns contribute zero).
-    let eq = x.clone() - tanh(recon.clone()); // [batch, dim]
-    let gauss =
-        (eq.powi_scalar(2) / sigma2.powi_scalar(2).mul_scalar(2.0) * tanh_mask.clone()).sum();
-    let log_sigma = (sigma.log().reshape([1, dim]) * tanh_mask)
-        .sum()
-        .mul_scalar(batch as f64);
-    let mut total = gauss + log_sigma;
+    // Gaussian NLL on the α columns only, gathered first: tanh and the squared error run on
+    // `[batch, n_α]` instead of the full width (on adult 6 of 156 columns; scalar tanh was the
+    // largest element-wise cost of a TVAE step).
+    let alpha = span_columns(layout, Activation::Tanh);
+    let mut total = if alpha.is_empty() {
+        Tensor::zeros([1], &device)
+    } else {
+        let n = alpha.len();
+        let idx = Tensor::<1, Int>::from_data(
+            TensorData::new(alpha.iter().map(|&c| c as i64).collect::<Vec<_>>(), [n]),
+            &device,
+        );
+        let sigma_a = sigma.select(0, idx.clone()); // [n_α]
+        let eq = x.clone().select(1, idx.clone()) - tanh(recon.clone().select(1, idx)); // [batch, n_α]
+        let gauss = (eq.powi_scalar(2)
+            / sigma_a
+                .clone()
+                .powi_scalar(2)
+                .mul_scalar(2.0)
+                .reshape([1, n]))
+        .sum();
+        gauss + sigma_a.log().sum().mul_scalar(batch as f64)
+    };
     for s in layout
         .spans()
         .filter(|s| s.activation == Activation::Softmax)
