@@ -231,7 +231,8 @@ def markdown(o):
         f"- Machine: {cpu}, {o['hardware']['nproc']} cores, {o['hardware']['memory']}; "
         f"SDV {o['versions']['sdv_version']}, torch {o['versions']['torch_version']} "
         f"({o['versions']['torch_threads']} threads); synthkit at `{o['git']}` (dev profile, "
-        "dependencies at opt-level 3).",
+        "dependencies at opt-level 3 without debug assertions or overflow checks, gemm's AVX-512 "
+        "kernels compiled in and picked at run time).",
         f"- Load: `{o['load']['before']}` before, `{o['load']['after']}` after. Other builds may "
         "have been running: compare the ratios (each pair ran back to back), not the absolute times.",
         f"- Table: {', '.join(o['config'])}; {o['epochs']} epochs each; batch 500 and the "
