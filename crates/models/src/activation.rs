@@ -136,8 +136,8 @@ pub fn span_columns(layout: &Layout, which: Activation) -> Vec<usize> {
 /// A `[1, layout.dim()]` 0/1 row marking the columns of spans with activation `which`.
 pub fn span_mask(layout: &Layout, which: Activation, device: &Device) -> Tensor<2> {
     let mut v = vec![0.0f32; layout.dim()];
-    for s in layout.spans().filter(|s| s.activation == which) {
-        v[s.start..s.end()].iter_mut().for_each(|x| *x = 1.0);
+    for c in span_columns(layout, which) {
+        v[c] = 1.0;
     }
     Tensor::from_data(TensorData::new(v, [1, layout.dim()]), device)
 }
