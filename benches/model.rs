@@ -121,7 +121,7 @@ fn tvae_sample_100k_matrix(bencher: Bencher) {
 fn tabddpm(steps: usize) -> ModelConfig {
     ModelConfig::TabDdpm(TabDdpmConfig {
         steps,
-        steps_per_epoch: steps,
+        steps_per_block: steps,
         ..TabDdpmConfig::default()
     })
 }

@@ -249,9 +249,13 @@ fn load_generators(d: &BenchDataset, cfg: &BenchConfig) -> Result<Vec<Generator>
     let mut loaded = Vec::new();
     for path in &d.generators {
         let mut config = RunConfig::load(path)?;
-        if let Some(e) = cfg.epochs.filter(|&e| e < config.model.epochs()) {
-            config.model.set_epochs(e);
-            config.model.check().context("bench `epochs`")?;
+        if let (Some(cap), synthkit_models::Budget::Epochs(e)) = (cfg.epochs, config.model.budget())
+            && cap < e
+        {
+            config
+                .model
+                .set_budget(synthkit_models::Budget::Epochs(cap))
+                .context("bench `epochs`")?;
         }
         if let Some(dev) = cfg.device {
             config.train.device = dev;
@@ -725,7 +729,7 @@ mod tests {
                 root.join("configs/ai4i-tabddpm.toml"), // TabDDPM, 1000 steps = 10 epochs
             ],
         };
-        let epochs = |cap: Option<usize>| -> Vec<usize> {
+        let epochs = |cap: Option<usize>| -> Vec<synthkit_models::Budget> {
             let cfg = BenchConfig {
                 out: None,
                 seeds: 1,
@@ -737,12 +741,13 @@ mod tests {
             load_generators(&d, &cfg)
                 .unwrap()
                 .iter()
-                .map(|g| g.config.model.epochs())
+                .map(|g| g.config.model.budget())
                 .collect()
         };
-        assert_eq!(epochs(None), vec![300, 10]);
-        assert_eq!(epochs(Some(50)), vec![50, 10]);
-        assert_eq!(epochs(Some(5)), vec![5, 5]);
+        use synthkit_models::Budget::{Epochs, Steps};
+        assert_eq!(epochs(None), vec![Epochs(300), Steps(1000)]);
+        assert_eq!(epochs(Some(50)), vec![Epochs(50), Steps(1000)]);
+        assert_eq!(epochs(Some(5)), vec![Epochs(5), Steps(1000)]);
     }
 
     #[test]

@@ -134,7 +134,7 @@ pub fn fit(cfg: &RunConfig, out: &Path, flags: &FitFlags) -> Result<()> {
         checkpoint_dir: Some(out.join("checkpoints")),
         resume: flags.resume,
         progress: !flags.quiet,
-        max_epochs_this_run: None,
+        max_blocks_this_run: None,
     };
     let t3 = Instant::now();
     let per_column: Vec<(String, f64)> = transformer
@@ -169,8 +169,8 @@ pub fn fit(cfg: &RunConfig, out: &Path, flags: &FitFlags) -> Result<()> {
         transform_seconds,
         train_seconds,
         epochs: model.losses().len(),
-        steps: match &cfg.model {
-            synthkit_models::ModelConfig::TabDdpm(c) => Some(c.steps),
+        steps: match cfg.model.budget() {
+            synthkit_models::Budget::Steps(s) => Some(s),
             _ => None,
         },
         device: format!("{:?}", cfg.train.device).to_lowercase(),

@@ -78,9 +78,12 @@ struct FitArgs {
     /// Override `[train] seed`.
     #[arg(long)]
     seed: Option<u64>,
-    /// Override the model's `epochs` (TabDDPM: blocks of `steps_per_epoch` steps).
-    #[arg(long)]
+    /// Override the model's `epochs` (CTGAN, TVAE: passes over the training rows).
+    #[arg(long, conflicts_with = "steps")]
     epochs: Option<usize>,
+    /// Override the model's `steps` (TabDDPM: optimiser steps).
+    #[arg(long)]
+    steps: Option<usize>,
     /// Override `[train] out`, the run directory.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -181,8 +184,14 @@ fn run(cli: Cli) -> Result<()> {
                 cfg.train.seed = s;
             }
             if let Some(e) = a.epochs {
-                cfg.model.set_epochs(e);
-                cfg.model.check().context("--epochs")?;
+                cfg.model
+                    .set_budget(synthkit_models::Budget::Epochs(e))
+                    .context("--epochs")?;
+            }
+            if let Some(s) = a.steps {
+                cfg.model
+                    .set_budget(synthkit_models::Budget::Steps(s))
+                    .context("--steps")?;
             }
             let out = a.out.clone().unwrap_or_else(|| cfg.out_dir(&a.config));
             fit::fit(&cfg, &out, &a.flags)

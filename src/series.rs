@@ -28,7 +28,7 @@ use synthkit_train::series_metrics::{
     ClassifierOptions, DISCRIMINATIVE_ITERATIONS, POSTHOC_BATCH, PREDICTIVE_ITERATIONS,
     PostHocOptions, SequenceClassifier, discriminative_score, predictive_score,
 };
-use synthkit_train::{DeviceChoice, FittedTimeGan, TrainOptions, epoch_seed, fit_timegan};
+use synthkit_train::{DeviceChoice, FittedTimeGan, TrainOptions, fit_timegan};
 
 /// `synthkit series` and its subcommands.
 #[derive(clap::Args, Debug)]
@@ -200,9 +200,7 @@ impl SeriesData {
                 );
             }
             let available = pos.len();
-            let mut chosen = pos;
-            chosen.sort_by_key(|&i| epoch_seed(RARE_TRAIN_SEED, i));
-            chosen.truncate(n);
+            let chosen = synthkit_data::seed::seeded_choice(&pos, n, RARE_TRAIN_SEED);
             let labels = set.labels.as_ref().expect("indices_of checked the labels");
             let mut keep: Vec<usize> = (0..set.len())
                 .filter(|&i| &labels[i] != positive)
@@ -388,7 +386,7 @@ fn fit(a: &FitArgs) -> Result<()> {
         checkpoint_every: (cfg.train.checkpoint_every > 0).then_some(cfg.train.checkpoint_every),
         checkpoint_dir: Some(out.join("checkpoints")),
         resume: a.flags.resume,
-        max_epochs_this_run: None,
+        max_blocks_this_run: None,
     };
     let t0 = Instant::now();
     let model = fit_timegan(&cfg.model, &train, &opts)?;

@@ -277,7 +277,7 @@ fn fit_then_sample_the_rare_class_exactly() {
     // With the model gone (a killed run) but its checkpoint there, a fresh fit would drop the
     // progress: refused, naming --resume; --resume finishes from the checkpoint.
     let ck = run.join("checkpoints");
-    assert!(ck.join("epoch-1/state.json").exists());
+    assert!(ck.join("block-1/state.json").exists());
     std::fs::remove_dir_all(run.join("model")).unwrap();
     fails_with(
         &["fit", "--config", cfg.to_str().unwrap()],

@@ -118,8 +118,8 @@ fn checkpoints_resume_and_refuse_to_be_dropped_silently() {
     let ck = run.join("checkpoints");
     for n in 1..=3 {
         assert!(
-            ck.join(format!("epoch-{n}/state.json")).exists(),
-            "epoch-{n}"
+            ck.join(format!("block-{n}/state.json")).exists(),
+            "block-{n}"
         );
     }
     let before = sample_rare(&run, &dir.path().join("a.csv"));

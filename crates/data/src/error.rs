@@ -122,9 +122,69 @@ pub enum DataError {
         /// Why not.
         reason: String,
     },
-    /// Something is inconsistent with the fitted transformer.
-    #[error("{0}")]
-    Invalid(String),
+    /// A column has missing values that the fitted transformer never saw.
+    #[error(
+        "column `{column}` has missing values, but had none when the transformer was fitted; refit on data that shows them"
+    )]
+    UnseenMissing {
+        /// The column.
+        column: String,
+    },
+    /// A discrete column has a value the fitted transformer never saw.
+    #[error(
+        "column `{column}` has the value `{value}` (row {row}), unseen when the transformer was fitted; known values: {known}"
+    )]
+    UnseenCategory {
+        /// The column.
+        column: String,
+        /// The value.
+        value: String,
+        /// 0-based row.
+        row: usize,
+        /// The values the transformer knows.
+        known: String,
+    },
+    /// A label that should parse as a boolean does not.
+    #[error("column `{column}`: `{value}` is not a boolean label (true or false)")]
+    NotBoolean {
+        /// The column.
+        column: String,
+        /// The label.
+        value: String,
+    },
+    /// A matrix of the wrong width for the transformer.
+    #[error("the matrix has {got} columns, the transformer's layout has {expected}")]
+    WidthMismatch {
+        /// Matrix width.
+        got: usize,
+        /// Layout width.
+        expected: usize,
+    },
+    /// A column is declared with two kinds.
+    #[error("column `{column}` is declared both {first} and {second} in [data]; keep one")]
+    DeclaredTwice {
+        /// The column.
+        column: String,
+        /// One kind.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// The target is also dropped.
+    #[error("the target `{column}` is also listed in `drop`; remove it from one of them")]
+    TargetDropped {
+        /// The target column.
+        column: String,
+    },
+    /// Every column was dropped.
+    #[error("no column is left to model (all were dropped); remove some from `drop`")]
+    NothingToModel,
+    /// An internal invariant broke (a bug, not a data problem).
+    #[error("internal error: {what}; please report it")]
+    Internal {
+        /// What broke.
+        what: String,
+    },
     /// An invalid parameter.
     #[error("invalid parameter `{name}`: {reason}")]
     Param {

@@ -2,6 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Index of the largest entry (the first one on ties): the category a one-hot or softmax span
+/// encodes. The one definition every crate reads spans with.
+pub fn argmax(v: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
 /// A dense row-major matrix of `f32`, `rows × cols`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Matrix {
@@ -94,5 +106,16 @@ impl Matrix {
         self.data.extend_from_slice(&other.data);
         self.rows += other.rows;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argmax_takes_the_first_maximum() {
+        assert_eq!(argmax(&[0.1, 0.7, 0.7, 0.2]), 1);
+        assert_eq!(argmax(&[1.0]), 0);
     }
 }

@@ -8,8 +8,9 @@
 
 use rand::Rng;
 
+use crate::condition::ConditionTable;
 use crate::layout::{CondBlock, Layout};
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, argmax};
 
 /// A batch of training conditions.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,8 +34,8 @@ pub struct ConditionalSampler {
     rows: Vec<Vec<Vec<u32>>>,
     /// Cumulative training-time category probabilities per block (log-frequency or frequency).
     train_cdf: Vec<Vec<f64>>,
-    /// Cumulative empirical category frequencies per block (for unconditional generation).
-    data_cdf: Vec<Vec<f64>>,
+    /// The same columns' counts and offsets, as a fitted model keeps them for sampling.
+    table: ConditionTable,
     n_rows: usize,
 }
 
@@ -51,7 +52,7 @@ impl ConditionalSampler {
         for r in 0..data.rows() {
             let row = data.row(r);
             for (bi, b) in blocks.iter().enumerate() {
-                let cat = crate::transform::continuous::argmax(&row[b.span.start..b.span.end()]);
+                let cat = argmax(&row[b.span.start..b.span.end()]);
                 rows[bi][cat].push(r as u32);
             }
         }
@@ -75,13 +76,12 @@ impl ConditionalSampler {
         } else {
             cdf(&|c| c as f64)
         };
-        let data_cdf = cdf(&|c| c as f64);
         Self {
             blocks,
             cond_dim: layout.cond_dim(),
             rows,
             train_cdf,
-            data_cdf,
+            table: ConditionTable::from_matrix(data, layout),
             n_rows: data.rows(),
         }
     }
@@ -132,12 +132,10 @@ impl ConditionalSampler {
         self.blocks[block].cond_start + category
     }
 
-    /// Draws `n` conditions for unconditional generation: a column uniformly, then a category
-    /// with its *empirical* frequency, so that generated marginals follow the data. (The
-    /// reference implementation reuses the log-frequency table here, which over-represents rare
-    /// categories in unconditional samples; this is a deliberate difference.)
-    pub fn sample_original(&self, n: usize, rng: &mut impl Rng) -> Option<Matrix> {
-        self.draw(n, &self.data_cdf, rng).map(|b| b.cond)
+    /// The discrete columns' offsets and training counts: what sampling needs (conditions for
+    /// unconditional generation, fixed conditions), kept with a fitted model.
+    pub fn table(&self) -> &ConditionTable {
+        &self.table
     }
 
     fn draw(&self, batch: usize, cdfs: &[Vec<f64>], rng: &mut impl Rng) -> Option<CondBatch> {
@@ -214,16 +212,6 @@ impl ConditionalSampler {
         (0..n).map(|_| rng.random_range(0..self.n_rows)).collect()
     }
 
-    /// `n` copies of the condition `block = category`.
-    pub fn fixed(&self, block: usize, category: usize, n: usize) -> Matrix {
-        let mut m = Matrix::zeros(n, self.cond_dim);
-        let pos = self.blocks[block].cond_start + category;
-        for i in 0..n {
-            m.set(i, pos, 1.0);
-        }
-        m
-    }
-
     /// Number of training rows with `block = category`.
     pub fn count(&self, block: usize, category: usize) -> usize {
         self.rows[block][category].len()
@@ -286,7 +274,7 @@ mod tests {
             assert_eq!(m.get(row, span.start + c), 1.0);
         }
         // A fixed condition on the second discrete column sets the bit after the first block.
-        let f = s.fixed(1, 1, 3);
+        let f = s.table().fixed(1, 1, 3);
         assert_eq!(f.row(0), &[0.0, 0.0, 0.0, 0.0, 1.0]);
     }
 
@@ -347,7 +335,10 @@ mod tests {
         let (m, layout) = fixture();
         let s = ConditionalSampler::new(&m, &layout, true);
         let n = 100_000;
-        let cond = s.sample_original(n, &mut StdRng::seed_from_u64(3)).unwrap();
+        let cond = s
+            .table()
+            .sample_original(n, &mut StdRng::seed_from_u64(3))
+            .unwrap();
         let b1: f64 = (0..n).map(|i| f64::from(cond.get(i, 4))).sum();
         let b_any: f64 = (0..n)
             .map(|i| f64::from(cond.get(i, 3) + cond.get(i, 4)))

@@ -113,11 +113,11 @@ impl Schema {
                 if let Some((_, k)) = declared.iter().find(|(n, _)| n == c)
                     && *k != kind
                 {
-                    return Err(DataError::Invalid(format!(
-                        "column `{c}` is declared both {} and {}; keep one",
-                        format!("{k:?}").to_lowercase(),
-                        format!("{kind:?}").to_lowercase()
-                    )));
+                    return Err(DataError::DeclaredTwice {
+                        column: c.to_string(),
+                        first: format!("{k:?}").to_lowercase(),
+                        second: format!("{kind:?}").to_lowercase(),
+                    });
                 }
                 declared.push((c, kind));
             }
@@ -144,9 +144,7 @@ impl Schema {
                 });
             }
             if opts.drop.contains(t) {
-                return Err(DataError::Invalid(format!(
-                    "the target `{t}` is also listed in `drop`; remove it from one of them"
-                )));
+                return Err(DataError::TargetDropped { column: t.clone() });
             }
             if let Some((_, k)) = declared.iter().find(|(n, _)| n == t)
                 && !k.is_discrete()
@@ -193,9 +191,7 @@ impl Schema {
             });
         }
         if columns.is_empty() {
-            return Err(DataError::Invalid(
-                "no column is left to model (all were dropped); remove some from `drop`".into(),
-            ));
+            return Err(DataError::NothingToModel);
         }
         Ok(Schema {
             columns,

@@ -8,25 +8,27 @@ use rand::seq::SliceRandom;
 use crate::error::{DataError, DataResult};
 use crate::transform::values;
 
-/// Splits `df` into (train, test) with `test_fraction` of each class of `target` in test
-/// (rounded per class, at least one row of a class of two or more rows), shuffled by `seed`.
-/// Row order within each part follows the original order.
-pub fn stratified_split(
-    df: &DataFrame,
-    target: &str,
+/// Splits the positions `0..labels.len()` into (train, test) with `test_fraction` of each
+/// label in test (rounded per label, at least one of a label with two or more), shuffled by
+/// `seed`, labels taken in sorted order. Each part is in ascending order. The one stratified
+/// split of the workspace: tables, sequence sets and validation parts all use it.
+///
+/// # Errors
+/// A fraction outside (0, 1).
+pub fn stratified_indices<K: Ord>(
+    labels: impl IntoIterator<Item = K>,
     test_fraction: f64,
     seed: u64,
-) -> DataResult<(DataFrame, DataFrame)> {
+) -> DataResult<(Vec<usize>, Vec<usize>)> {
     if !(test_fraction > 0.0 && test_fraction < 1.0) {
         return Err(DataError::Param {
             name: "test_fraction",
             reason: format!("{test_fraction} is not strictly between 0 and 1"),
         });
     }
-    let labels = values::label_values(values::column(df, target)?)?;
-    let mut groups = std::collections::BTreeMap::<Option<String>, Vec<IdxSize>>::new();
+    let mut groups = std::collections::BTreeMap::<K, Vec<usize>>::new();
     for (i, l) in labels.into_iter().enumerate() {
-        groups.entry(l).or_default().push(i as IdxSize);
+        groups.entry(l).or_default().push(i);
     }
     let mut rng = StdRng::seed_from_u64(seed);
     let (mut train, mut test) = (Vec::new(), Vec::new());
@@ -41,8 +43,27 @@ pub fn stratified_split(
     }
     train.sort_unstable();
     test.sort_unstable();
-    let take = |ids: Vec<IdxSize>| df.take(&IdxCa::from_vec("idx".into(), ids));
-    Ok((take(train)?, take(test)?))
+    Ok((train, test))
+}
+
+/// The rows of `df` at `idx`, in that order.
+pub fn take_rows(df: &DataFrame, idx: &[usize]) -> DataResult<DataFrame> {
+    let ca = IdxCa::from_vec("idx".into(), idx.iter().map(|&i| i as IdxSize).collect());
+    Ok(df.take(&ca)?)
+}
+
+/// Splits `df` into (train, test) with `test_fraction` of each class of `target` in test
+/// (rounded per class, at least one row of a class of two or more rows), shuffled by `seed`.
+/// Row order within each part follows the original order.
+pub fn stratified_split(
+    df: &DataFrame,
+    target: &str,
+    test_fraction: f64,
+    seed: u64,
+) -> DataResult<(DataFrame, DataFrame)> {
+    let labels = values::label_values(values::column(df, target)?)?;
+    let (train, test) = stratified_indices(labels, test_fraction, seed)?;
+    Ok((take_rows(df, &train)?, take_rows(df, &test)?))
 }
 
 #[cfg(test)]

@@ -13,6 +13,73 @@ use crate::error::{ModelError, ModelResult};
 /// Adam's ε. PyTorch's default (1e-8), which the reference code uses; burn's own default is 1e-5.
 pub const ADAM_EPSILON: f64 = 1e-8;
 
+/// Gaussian copula settings (the statistical generator SDV recommends first,
+/// `GaussianCopulaSynthesizer`): every column is mapped to a normal score — continuous columns
+/// by the quantile-normal transform (`[transform] continuous = "quantile"`), categorical ones by
+/// a uniform point of the category's frequency interval put through Φ⁻¹ (SDV's `FrequencyEncoder`
+/// idea) — and the scores get a multivariate normal per class of the target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CopulaConfig {
+    /// Fit one copula per class of the (discrete) target, so the class is an exact label
+    /// input. Default true.
+    pub class_conditional: bool,
+    /// Shrinkage of each covariance towards its diagonal, in [0, 1]; `None` (default) takes
+    /// `d / (n + d)` for `d` scores and `n` rows of the class, so a class with few rows gets
+    /// a well-conditioned, mostly diagonal covariance.
+    pub shrinkage: Option<f64>,
+}
+
+impl Default for CopulaConfig {
+    fn default() -> Self {
+        Self {
+            class_conditional: true,
+            shrinkage: None,
+        }
+    }
+}
+
+impl CopulaConfig {
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`ModelError::InvalidConfig`] for a shrinkage outside [0, 1].
+    pub fn check(&self) -> ModelResult<()> {
+        if let Some(s) = self.shrinkage
+            && !(0.0..=1.0).contains(&s)
+        {
+            return Err(ModelError::invalid(
+                "shrinkage",
+                format!("{s} is not in [0, 1]"),
+                "leave it out for the automatic d / (n + d), or give a value in [0, 1]",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// How long a model trains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Budget {
+    /// Passes over the training rows (CTGAN, TVAE).
+    Epochs(usize),
+    /// Optimiser steps (TabDDPM).
+    Steps(usize),
+    /// No schedule: fitted in closed form (the Gaussian copula).
+    Closed,
+}
+
+impl std::fmt::Display for Budget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Epochs(e) => write!(f, "{e} epochs"),
+            Self::Steps(s) => write!(f, "{s} steps"),
+            Self::Closed => f.write_str("closed form"),
+        }
+    }
+}
+
 /// CTGAN hyperparameters (arXiv:1907.00503; reference `ctgan/synthesizers/ctgan.py`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -296,10 +363,11 @@ pub struct TabDdpmConfig {
     /// Optimiser steps in all. Default 1000 (`train.main.steps`; the tuned configs use
     /// 5000–30000).
     pub steps: usize,
-    /// synthkit's "epoch" for TabDDPM: a block of this many steps, the unit of progress,
-    /// reseeding, loss history and checkpoints (the reference has no epochs). The last block
-    /// may be shorter. Default 100.
-    pub steps_per_epoch: usize,
+    /// Optimiser steps per training block: the unit of progress, reseeding, loss history and
+    /// checkpoints under synthkit's driver (the reference has none). The last block may be
+    /// shorter. Default 100. (Read from the older key `steps_per_epoch` too.)
+    #[serde(alias = "steps_per_epoch")]
+    pub steps_per_block: usize,
     /// Rate of the exponential moving average of the weights, updated after every step; the
     /// EMA weights are what is saved and sampled. Default 0.999 (`scripts/train.py` L73,
     /// `scripts/utils_train.py` L21).
@@ -324,7 +392,7 @@ impl Default for TabDdpmConfig {
             adam_betas: [0.9, 0.999],
             batch_size: 4096,
             steps: 1000,
-            steps_per_epoch: 100,
+            steps_per_block: 100,
             ema_decay: 0.999,
             class_conditional: true,
         }
@@ -337,9 +405,9 @@ impl TabDdpmConfig {
         Self::default()
     }
 
-    /// Number of epochs (blocks of `steps_per_epoch` steps): `ceil(steps / steps_per_epoch)`.
-    pub fn epochs(&self) -> usize {
-        self.steps.div_ceil(self.steps_per_epoch.max(1))
+    /// Training blocks: `ceil(steps / steps_per_block)`.
+    pub fn blocks(&self) -> usize {
+        self.steps.div_ceil(self.steps_per_block.max(1))
     }
 
     /// Checks every hyperparameter before anything is allocated.
@@ -375,7 +443,7 @@ impl TabDdpmConfig {
         check_betas(self.adam_betas)?;
         check_positive_usize("batch_size", self.batch_size)?;
         check_positive_usize("steps", self.steps)?;
-        check_positive_usize("steps_per_epoch", self.steps_per_epoch)?;
+        check_positive_usize("steps_per_block", self.steps_per_block)?;
         if !(self.ema_decay.is_finite() && (0.0..1.0).contains(&self.ema_decay)) {
             return Err(ModelError::invalid(
                 "ema_decay",
@@ -392,7 +460,7 @@ impl TabDdpmConfig {
 /// ```
 /// # use synthkit_models::ModelConfig;
 /// let cfg: ModelConfig = serde_json::from_str(r#"{"kind": "tvae", "epochs": 5}"#).unwrap();
-/// assert_eq!(cfg.epochs(), 5);
+/// assert_eq!(cfg.budget(), synthkit_models::Budget::Epochs(5));
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -404,6 +472,8 @@ pub enum ModelConfig {
     /// TabDDPM (Gaussian + multinomial diffusion, class-conditional).
     #[serde(rename = "tabddpm")]
     TabDdpm(TabDdpmConfig),
+    /// A Gaussian copula (statistical; no network, fitted in closed form).
+    Copula(CopulaConfig),
 }
 
 impl ModelConfig {
@@ -416,24 +486,62 @@ impl ModelConfig {
             Self::Ctgan(c) => c.check(),
             Self::Tvae(c) => c.check(),
             Self::TabDdpm(c) => c.check(),
+            Self::Copula(c) => c.check(),
         }
     }
 
-    /// Configured epochs (for TabDDPM, blocks of `steps_per_epoch` steps).
-    pub fn epochs(&self) -> usize {
+    /// How long the model trains: epochs (passes over the rows) or optimiser steps.
+    pub fn budget(&self) -> Budget {
+        match self {
+            Self::Ctgan(c) => Budget::Epochs(c.epochs),
+            Self::Tvae(c) => Budget::Epochs(c.epochs),
+            Self::TabDdpm(c) => Budget::Steps(c.steps),
+            Self::Copula(_) => Budget::Closed,
+        }
+    }
+
+    /// Sets the training length. A model counts either epochs or steps; giving it the other
+    /// unit is an error naming the right one.
+    ///
+    /// # Errors
+    /// [`ModelError::InvalidConfig`] for the wrong unit or a zero length.
+    pub fn set_budget(&mut self, budget: Budget) -> ModelResult<()> {
+        let kind = self.kind();
+        let wrong = |key: &'static str, unit: &str, other: &str| {
+            Err(ModelError::invalid(
+                key,
+                format!("{kind} trains for a number of {unit}, not {other}"),
+                format!("give it {unit} (`{key}` in [model], or --{key})"),
+            ))
+        };
+        match (&mut *self, budget) {
+            (Self::Ctgan(c), Budget::Epochs(e)) => c.epochs = e,
+            (Self::Tvae(c), Budget::Epochs(e)) => c.epochs = e,
+            (Self::TabDdpm(c), Budget::Steps(s)) => c.steps = s,
+            (Self::TabDdpm(_), Budget::Epochs(_)) => {
+                return wrong("steps", "optimiser steps", "epochs");
+            }
+            (Self::Copula(_), Budget::Closed) => {}
+            (Self::Copula(_), _) => {
+                return Err(ModelError::invalid(
+                    "epochs",
+                    "the Gaussian copula is fitted in closed form and has no training schedule",
+                    "leave epochs and steps out for it",
+                ));
+            }
+            (_, Budget::Steps(_)) => return wrong("epochs", "epochs", "optimiser steps"),
+            (_, Budget::Closed) => return wrong("epochs", "epochs", "a closed-form fit"),
+        }
+        self.check()
+    }
+
+    /// Training blocks under the driver: epochs, or blocks of `steps_per_block` steps.
+    pub fn blocks(&self) -> usize {
         match self {
             Self::Ctgan(c) => c.epochs,
             Self::Tvae(c) => c.epochs,
-            Self::TabDdpm(c) => c.epochs(),
-        }
-    }
-
-    /// Sets the number of epochs (for TabDDPM: `steps = epochs · steps_per_epoch`).
-    pub fn set_epochs(&mut self, epochs: usize) {
-        match self {
-            Self::Ctgan(c) => c.epochs = epochs,
-            Self::Tvae(c) => c.epochs = epochs,
-            Self::TabDdpm(c) => c.steps = epochs * c.steps_per_epoch,
+            Self::TabDdpm(c) => c.blocks(),
+            Self::Copula(_) => 0,
         }
     }
 
@@ -443,15 +551,17 @@ impl ModelConfig {
             Self::Ctgan(c) => c.batch_size,
             Self::Tvae(c) => c.batch_size,
             Self::TabDdpm(c) => c.batch_size,
+            Self::Copula(_) => 0,
         }
     }
 
-    /// `"ctgan"`, `"tvae"` or `"tabddpm"`.
+    /// `"ctgan"`, `"tvae"`, `"tabddpm"` or `"copula"`.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Ctgan(_) => "ctgan",
             Self::Tvae(_) => "tvae",
             Self::TabDdpm(_) => "tabddpm",
+            Self::Copula(_) => "copula",
         }
     }
 }
@@ -673,16 +783,28 @@ mod tests {
         );
         assert_eq!((c.lr, c.weight_decay, c.ema_decay), (1e-3, 1e-5, 0.999));
         assert_eq!(c.scheduler, Schedule::Cosine);
-        assert_eq!(c.epochs(), 10);
+        assert_eq!(c.blocks(), 10);
         let odd = TabDdpmConfig {
             steps: 250,
             ..Default::default()
         };
-        assert_eq!(odd.epochs(), 3);
+        assert_eq!(odd.blocks(), 3);
         let mut m = ModelConfig::TabDdpm(odd);
-        m.set_epochs(4);
-        assert_eq!(m.epochs(), 4);
+        m.set_budget(Budget::Steps(400)).unwrap();
+        assert_eq!(m.blocks(), 4);
+        assert_eq!(m.budget(), Budget::Steps(400));
         assert_eq!(m.kind(), "tabddpm");
+        // The wrong unit is an error naming the right key.
+        let e = m.set_budget(Budget::Epochs(4)).unwrap_err();
+        assert_eq!(e.key(), "steps");
+        let mut c = ModelConfig::Ctgan(CtganConfig::default());
+        assert_eq!(c.set_budget(Budget::Steps(4)).unwrap_err().key(), "epochs");
+        c.set_budget(Budget::Epochs(7)).unwrap();
+        assert_eq!((c.budget(), c.blocks()), (Budget::Epochs(7), 7));
+        let mut cop = ModelConfig::Copula(CopulaConfig::default());
+        assert_eq!(cop.budget(), Budget::Closed);
+        assert!(cop.set_budget(Budget::Epochs(3)).is_err());
+        assert_eq!(c.set_budget(Budget::Epochs(0)).unwrap_err().key(), "epochs");
     }
 
     #[test]
@@ -691,7 +813,7 @@ mod tests {
         assert_eq!(ddpm_err(|c| c.d_layers.clear()), "d_layers");
         assert_eq!(ddpm_err(|c| c.ema_decay = 1.0), "ema_decay");
         assert_eq!(ddpm_err(|c| c.steps = 0), "steps");
-        assert_eq!(ddpm_err(|c| c.steps_per_epoch = 0), "steps_per_epoch");
+        assert_eq!(ddpm_err(|c| c.steps_per_block = 0), "steps_per_block");
         assert_eq!(ddpm_err(|c| c.lr = 0.0), "lr");
         assert_eq!(ddpm_err(|c| c.dropout = 1.0), "dropout");
         assert_eq!(ddpm_err(|c| c.dim_t = 1), "dim_t");

@@ -27,6 +27,9 @@ pub mod tabddpm;
 pub mod timegan;
 pub mod tvae;
 
-pub use config::{ADAM_EPSILON, CtganConfig, ModelConfig, Schedule, TabDdpmConfig, TvaeConfig};
+pub use config::{
+    ADAM_EPSILON, Budget, CopulaConfig, CtganConfig, ModelConfig, Schedule, TabDdpmConfig,
+    TvaeConfig,
+};
 pub use error::{ModelError, ModelResult};
 pub use timegan::TimeGanConfig;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use synthkit_data::DataError;
+use synthkit_data::sequence::SequenceError;
 use synthkit_models::ModelError;
 use thiserror::Error;
 
@@ -15,13 +16,17 @@ pub enum TrainError {
     /// A data error (bad condition, inverse transform failure, ...).
     #[error(transparent)]
     Data(#[from] DataError),
+    /// A time-series error (unlabelled set, unknown label, ...).
+    #[error(transparent)]
+    Sequence(#[from] SequenceError),
     /// A loss became NaN or infinite: training stops rather than return a garbage model.
     #[error(
-        "training diverged at epoch {epoch}: the {loss} loss is {value}. Lower the learning rate(s) (try dividing them by 10), check the data for extreme or broken values, or try another seed"
+        "training diverged in block {block}: the {loss} loss is {value}. Lower the learning rate(s) (try dividing them by 10), check the data for extreme or broken values, or try another seed"
     )]
     NonFinite {
-        /// Epoch (0-based) in which the loss went non-finite.
-        epoch: usize,
+        /// Training block (0-based; an epoch for CTGAN and TVAE) in which the loss went
+        /// non-finite.
+        block: usize,
         /// Which loss.
         loss: String,
         /// Its value.
@@ -95,9 +100,96 @@ pub enum TrainError {
         /// What differs.
         reason: String,
     },
-    /// The options are inconsistent.
-    #[error("invalid training options: {0}")]
-    Options(String),
+    /// `resume` without a checkpoint directory.
+    #[error("resume needs a checkpoint directory to resume from; set checkpoint_dir")]
+    ResumeWithoutDir,
+    /// `checkpoint_every` without a checkpoint directory.
+    #[error("checkpoint_every needs a checkpoint directory to write into; set checkpoint_dir")]
+    CheckpointWithoutDir,
+    /// A count option that must be positive is 0.
+    #[error("{name} must be at least 1, got 0")]
+    ZeroOption {
+        /// The option.
+        name: &'static str,
+    },
+    /// The data was encoded in a way the model cannot train on.
+    #[error("{model} cannot train on this encoding: {reason}")]
+    WrongEncoding {
+        /// The model.
+        model: &'static str,
+        /// What is wrong, with the fix.
+        reason: &'static str,
+    },
+    /// Every column is the label: nothing is left to generate.
+    #[error(
+        "{model} needs at least one column besides the target to generate; add feature columns or drop the class conditioning"
+    )]
+    NothingToGenerate {
+        /// The model.
+        model: &'static str,
+    },
+    /// A tensor could not be read back from the device.
+    #[error("reading {what} back from the device failed: {reason}")]
+    DeviceRead {
+        /// What was being read.
+        what: &'static str,
+        /// The backend's message.
+        reason: String,
+    },
+    /// TimeGAN needs sequences of at least two steps.
+    #[error(
+        "sequences of {steps} step(s) are too short: TimeGAN's supervisor predicts the next step, so it needs at least 2"
+    )]
+    SequenceTooShort {
+        /// Steps per sequence.
+        steps: usize,
+    },
+    /// Real and synthetic sequences of different shapes.
+    #[error(
+        "real sequences are {real_steps} steps × {real_features} features but synthetic ones {syn_steps} × {syn_features}; sample from a model trained on this data"
+    )]
+    SequenceShapes {
+        /// Steps of a real sequence.
+        real_steps: usize,
+        /// Features of a real sequence.
+        real_features: usize,
+        /// Steps of a synthetic sequence.
+        syn_steps: usize,
+        /// Features of a synthetic sequence.
+        syn_features: usize,
+    },
+    /// Too few sequences for a score.
+    #[error(
+        "{what} needs at least {needed} real and {needed} synthetic sequences; got {real} and {synthetic}"
+    )]
+    TooFewSequences {
+        /// The score.
+        what: &'static str,
+        /// The minimum of each.
+        needed: usize,
+        /// Real sequences given.
+        real: usize,
+        /// Synthetic sequences given.
+        synthetic: usize,
+    },
+    /// Rejection sampling kept fewer adhering rows than asked within its draw budget.
+    #[error(
+        "condition = \"reject\": only {accepted} of {drawn} generated rows had `{column} = {value}` (acceptance {rate:.2} %), fewer than the {needed} asked for. The model rarely generates that class: use condition = \"force\", train longer, or ask for fewer rows"
+    )]
+    RejectExhausted {
+        /// Column.
+        column: String,
+        /// Value.
+        value: String,
+        /// Rows kept.
+        accepted: usize,
+        /// Rows generated.
+        drawn: usize,
+        /// Rows asked for.
+        needed: usize,
+        /// Acceptance in percent.
+        rate: f64,
+    },
     /// The model cannot honour the requested condition.
     #[error("cannot sample with `{column} = {value}`: {reason}")]
     Unconditionable {

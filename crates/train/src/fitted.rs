@@ -1,30 +1,23 @@
 //! [`fit`] and the [`FittedModel`] it returns: sampling (unconditional and conditional, in
-//! batches), save and load.
+//! chunks, with the condition forced or rejected), save and load. Model-specific work is behind
+//! the [`Synthesizer`]/[`Sampler`] traits; everything here is shared by every tabular model.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use burn::prelude::*;
-use burn::store::ModuleRecord;
-use burn::tensor::Distribution;
 use polars::prelude::DataFrame;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
-use synthkit_data::Activation;
-use synthkit_data::{DataError, DataTransformer, Matrix};
-use synthkit_models::activation::{ctgan_activate, tvae_output};
-use synthkit_models::ctgan::Generator;
-use synthkit_models::tabddpm::{DdpmLayout, Denoiser, Diffusion};
-use synthkit_models::tvae::Decoder;
-use synthkit_models::{CtganConfig, ModelConfig, TvaeConfig};
+use synthkit_data::{ConditionTable, DataError, DataTransformer, Matrix};
+use synthkit_models::ModelConfig;
 
-use crate::cond::CondTable;
-use crate::ctgan::CtganEngine;
-use crate::engine::{EpochLosses, drive, to_matrix, to_tensor};
 use crate::error::{TrainError, TrainResult};
+use crate::losses::{BlockLosses, losses_csv, parse_losses_csv};
 use crate::options::{DeviceChoice, TrainOptions, splitmix};
-use crate::tabddpm::{TabDdpmEngine, ddpm_layout, sample_rows};
-use crate::tvae::{TvaeEngine, uses_condition};
+use crate::persist::{write_json, write_model_dir};
+use crate::synthesizer::{Conditioning, SampleContext, Sampler, synthesizer_for};
 
 /// Rows generated per device call when sampling; memory stays bounded whatever `n` is.
 pub const SAMPLE_CHUNK: usize = 4096;
@@ -32,13 +25,50 @@ pub const SAMPLE_CHUNK: usize = 4096;
 /// Version of the saved-model directory format (`model.json` `format_version`).
 pub const MODEL_FORMAT_VERSION: u32 = 1;
 
-/// The network a fitted model samples with.
-#[derive(Clone, Debug)]
-enum SamplerNet {
-    Ctgan(Generator),
-    Tvae(Decoder),
-    /// The EMA denoiser, its schedules and the layout split.
-    TabDdpm(Box<(Denoiser, Diffusion, DdpmLayout)>),
+/// `condition = "reject"` draws at most this many rows per row asked for (plus
+/// [`REJECT_MIN_DRAWS`]) before it gives up with the acceptance rate.
+pub const REJECT_DRAWS_PER_ROW: usize = 20;
+
+/// See [`REJECT_DRAWS_PER_ROW`].
+pub const REJECT_MIN_DRAWS: usize = 1000;
+
+/// What happens to generated rows whose conditioned column is not the value asked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConditionMode {
+    /// Overwrite the column with the value asked for: exactly `n` rows in one pass, but a row
+    /// the network generated as another class becomes a mislabelled row (the adherence in
+    /// [`ConditionReport`] says how many). The default.
+    #[default]
+    Force,
+    /// Keep only the rows whose generated value is the one asked for, generating more until
+    /// there are `n` (at most [`REJECT_DRAWS_PER_ROW`]` · n + `[`REJECT_MIN_DRAWS`] rows, then
+    /// [`TrainError::RejectExhausted`] naming the acceptance rate).
+    Reject,
+}
+
+/// How a conditional sample went: what was asked for, what was generated, and how many
+/// generated rows carried the condition before anything was overwritten.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConditionReport {
+    /// The mode used.
+    pub mode: ConditionMode,
+    /// Rows asked for (and returned).
+    pub requested: usize,
+    /// Rows the network generated (more than `requested` under reject).
+    pub generated: usize,
+    /// Of the generated rows, those whose generated value of the column is the condition.
+    /// `None` for a label-conditioned model (TabDDPM), whose rows carry the label by
+    /// construction: its adherence can only be judged by a classifier of the real rows.
+    pub adhering: Option<usize>,
+}
+
+impl ConditionReport {
+    /// `adhering / generated` (raw adherence), if measured.
+    pub fn adherence(&self) -> Option<f64> {
+        self.adhering
+            .map(|a| a as f64 / self.generated.max(1) as f64)
+    }
 }
 
 /// A trained model, ready to sample. Immutable; `save`/`load` round-trip it exactly.
@@ -46,12 +76,11 @@ enum SamplerNet {
 pub struct FittedModel {
     config: ModelConfig,
     transformer: DataTransformer,
-    cond: CondTable,
-    uses_condition: bool,
-    losses: Vec<EpochLosses>,
+    cond: ConditionTable,
+    losses: Vec<BlockLosses>,
     device_choice: DeviceChoice,
     device: Device,
-    net: SamplerNet,
+    sampler: Arc<dyn Sampler>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -59,7 +88,7 @@ struct ModelFile {
     format_version: u32,
     config: ModelConfig,
     transformer: DataTransformer,
-    cond: CondTable,
+    cond: ConditionTable,
     uses_condition: bool,
     weights: String,
 }
@@ -67,13 +96,14 @@ struct ModelFile {
 /// Trains `config` on `train` (the matrix `transformer` encoded) and returns the fitted model.
 ///
 /// The device is `opts.device` with autodiff. Weights are initialised after seeding the device
-/// with `opts.seed`; every epoch then reseeds the device RNG and a host `StdRng` from
-/// `(seed, epoch)`, so a run is reproducible on the CPU backend and a resumed run continues
+/// with `opts.seed`; every block then reseeds the device RNG and a host `StdRng` from
+/// `(seed, block)`, so a run is reproducible on the CPU backend and a resumed run continues
 /// exactly as an uninterrupted one would.
 ///
 /// # Errors
-/// Invalid config, a matrix that does not fit the transformer, a non-finite loss
-/// ([`TrainError::NonFinite`]), checkpoint I/O, or a checkpoint that does not match this run.
+/// Invalid config or options, a matrix that does not fit the transformer, an encoding the
+/// model cannot use, a non-finite loss ([`TrainError::NonFinite`]), checkpoint I/O, or a
+/// checkpoint that does not match this run.
 pub fn fit(
     config: &ModelConfig,
     transformer: DataTransformer,
@@ -81,8 +111,8 @@ pub fn fit(
     opts: &TrainOptions,
 ) -> TrainResult<FittedModel> {
     config.check()?;
-    check_options(opts)?;
-    let layout = transformer.layout().clone();
+    opts.check()?;
+    let layout = transformer.layout();
     if train.cols() != layout.dim() {
         return Err(TrainError::ShapeMismatch {
             expected: layout.dim(),
@@ -92,6 +122,8 @@ pub fn fit(
     if train.rows() == 0 {
         return Err(TrainError::EmptyData);
     }
+    let synth = synthesizer_for(config);
+    synth.check_encoding(&transformer)?;
     let base = opts.device.device();
     let device = base.clone().autodiff();
     device.seed(opts.seed);
@@ -101,88 +133,20 @@ pub fn fit(
         rows = train.rows(),
         data_dim = layout.dim(),
         cond_dim = layout.cond_dim(),
+        budget = %config.budget(),
         "training"
     );
-    if !matches!(config, ModelConfig::TabDdpm(_))
-        && layout.spans().any(|s| s.activation == Activation::Linear)
-    {
-        return Err(TrainError::Options(format!(
-            "{} needs the mode-specific transform of continuous columns; set [transform] continuous = \"mode\" (the quantile transform is for TabDDPM)",
-            config.kind()
-        )));
-    }
-    let cond = CondTable::from_matrix(train, &layout);
-    let (net, losses, uses_cond) = match config {
-        ModelConfig::Ctgan(c) => {
-            let mut eng = CtganEngine::new(c, &layout, train, &device);
-            let losses = drive(&mut eng, config, train, opts, &device)?;
-            (
-                SamplerNet::Ctgan(eng.generator.valid().to_device(&base)),
-                losses,
-                layout.cond_dim() > 0,
-            )
-        }
-        ModelConfig::Tvae(c) => {
-            let mut eng = TvaeEngine::new(c, &layout, train, &device);
-            let losses = drive(&mut eng, config, train, opts, &device)?;
-            (
-                SamplerNet::Tvae(eng.vae.decoder.valid().to_device(&base)),
-                losses,
-                uses_condition(c, &layout),
-            )
-        }
-        ModelConfig::TabDdpm(c) => {
-            let dl = ddpm_layout(c, &transformer);
-            if dl.d_in() == 0 {
-                return Err(TrainError::Options(
-                    "TabDDPM needs at least one column besides the target to generate".into(),
-                ));
-            }
-            let conditional = dl.label.is_some();
-            let mut eng = TabDdpmEngine::new(c, dl.clone(), train, &device);
-            let losses = drive(&mut eng, config, train, opts, &device)?;
-            let diffusion = Diffusion::new(c.num_timesteps, c.scheduler);
-            (
-                SamplerNet::TabDdpm(Box::new((eng.ema.to_device(&base), diffusion, dl))),
-                losses,
-                conditional,
-            )
-        }
-    };
+    let cond = ConditionTable::from_matrix(train, layout);
+    let trained = synth.fit(&transformer, train, opts, &device, &base)?;
     Ok(FittedModel {
         config: config.clone(),
         transformer,
         cond,
-        uses_condition: uses_cond,
-        losses,
+        losses: trained.losses,
         device_choice: opts.device,
         device: base,
-        net,
+        sampler: Arc::from(trained.sampler),
     })
-}
-
-fn check_options(opts: &TrainOptions) -> TrainResult<()> {
-    if opts.checkpoint_every == Some(0) {
-        return Err(TrainError::Options(
-            "checkpoint_every must be at least 1".into(),
-        ));
-    }
-    if opts.checkpoint_every.is_some() && opts.checkpoint_dir.is_none() {
-        return Err(TrainError::Options(
-            "checkpoint_every needs a checkpoint_dir to write into".into(),
-        ));
-    }
-    if opts.resume && opts.checkpoint_dir.is_none() {
-        return Err(TrainError::Options(
-            "resume needs a checkpoint_dir to resume from".into(),
-        ));
-    }
-    if opts.max_epochs_this_run == Some(0) {
-        return Err(TrainError::Options(
-            "max_epochs_this_run must be at least 1".into(),
-        ));
-    }
-    Ok(())
 }
 
 impl FittedModel {
@@ -196,8 +160,8 @@ impl FittedModel {
         &self.transformer
     }
 
-    /// Per-epoch losses (also saved as `losses.csv`).
-    pub fn losses(&self) -> &[EpochLosses] {
+    /// Per-block losses (also saved as `losses.csv`).
+    pub fn losses(&self) -> &[BlockLosses] {
         &self.losses
     }
 
@@ -206,42 +170,35 @@ impl FittedModel {
         self.device_choice
     }
 
-    /// Whether the network takes a condition vector (CTGAN with discrete columns; TVAE with
-    /// `conditional = true` and discrete columns) or a class label (TabDDPM with
-    /// `class_conditional = true` and a discrete target). Only then is
-    /// [`FittedModel::sample_where`] available (for TabDDPM, on the target column only).
+    /// How the network takes a condition.
+    pub fn conditioning(&self) -> Conditioning {
+        self.sampler.conditioning()
+    }
+
+    /// Whether [`FittedModel::sample_where`] is available (for a label-conditioned model, on
+    /// the target column only).
     pub fn is_conditional(&self) -> bool {
-        self.uses_condition
+        self.conditioning() != Conditioning::None
     }
 
-    /// `n` synthetic rows. Conditions (when the model has them) are drawn per row: a discrete
-    /// column uniformly, then a category with its training frequency. Same `seed`, same rows.
-    ///
-    /// CTGAN samples with its batch norms in inference mode (running statistics), so a row
-    /// does not depend on the other rows of its batch; the reference samples with batch
-    /// statistics, which would wash a fixed condition out of a single-condition batch. The Gumbel
-    /// noise (τ from the config) is applied as in the reference; the inverse transform takes the
-    /// argmax of each one-hot span.
+    /// `n` synthetic rows. Conditions or labels (when the model has them) are drawn per row: a
+    /// discrete column uniformly, then a category with its training frequency. Same `seed`,
+    /// same rows.
     ///
     /// # Errors
-    /// Only on a failing inverse transform.
+    /// Only on a failing network or inverse transform.
     pub fn sample(&self, n: usize, seed: u64) -> TrainResult<DataFrame> {
-        self.sample_frame(n, seed, None)
+        let mut out = FrameBuilder::default();
+        self.for_each_chunk(n, seed, None, |m| out.push(&self.transformer, &m))?;
+        out.finish(&self.transformer)
     }
 
-    /// Exactly `n` synthetic rows, every one with `column == value`, without rejection.
-    ///
-    /// The condition vector is fixed to that category (CTGAN's conditional generator; TVAE's
-    /// conditional decoder), indexed at the column's own offset in the condition vector (the
-    /// reference CTGAN offsets every column as the first, issues #169/#273). In addition, the
-    /// column's one-hot span is set to the requested category before the inverse transform, so
-    /// the guarantee holds by construction; the model's other columns are what it generates
-    /// under that condition.
+    /// Exactly `n` synthetic rows, every one with `column == value`, generated under that
+    /// condition and forced to it ([`ConditionMode::Force`]). See
+    /// [`FittedModel::sample_where_with`] for the mode and the adherence report.
     ///
     /// # Errors
-    /// An unknown or non-discrete column or an unseen value ([`DataError::BadCondition`] via
-    /// [`TrainError::Data`]), or a model without a condition input
-    /// ([`TrainError::Unconditionable`]).
+    /// As [`FittedModel::sample_where_with`].
     pub fn sample_where(
         &self,
         column: &str,
@@ -249,61 +206,128 @@ impl FittedModel {
         n: usize,
         seed: u64,
     ) -> TrainResult<DataFrame> {
-        let (block, category) = self.transformer.condition(column, value)?;
-        if let SamplerNet::TabDdpm(_) = &self.net {
-            let target = self.transformer.target();
-            if !self.uses_condition || target != Some(column) {
-                return Err(TrainError::Unconditionable {
-                    column: column.into(),
-                    value: value.into(),
-                    reason: match (self.uses_condition, target) {
-                        (true, Some(t)) => format!(
-                            "TabDDPM is conditioned on the target `{t}` only; condition on `{t}`, or filter unconditional samples yourself"
-                        ),
-                        _ => "this TabDDPM was trained without a class label (no discrete target, or class_conditional = false); set a categorical target and class_conditional = true, and retrain".into(),
-                    },
-                });
-            }
-        }
-        if !self.uses_condition {
-            return Err(TrainError::Unconditionable {
-                column: column.into(),
-                value: value.into(),
-                reason: "this model was trained without a condition input (TVAE with conditional = false); retrain with conditional = true, or use CTGAN".into(),
-            });
-        }
-        self.sample_frame(n, seed, Some((block, category)))
+        Ok(self
+            .sample_where_with(column, value, n, seed, ConditionMode::Force)?
+            .0)
     }
 
-    fn sample_frame(
+    /// Exactly `n` synthetic rows with `column == value`, and how the condition was met.
+    ///
+    /// The network is conditioned on the category (CTGAN's condition vector at the column's
+    /// own offset — the reference offsets every column as the first, issues #169/#273; TVAE's
+    /// conditional decoder; TabDDPM's class label). With [`ConditionMode::Force`] the
+    /// column's one-hot span is then set to the category; with [`ConditionMode::Reject`] rows
+    /// that generated another category are dropped and more are generated.
+    ///
+    /// # Errors
+    /// An unknown or non-discrete column or an unseen value ([`DataError::BadCondition`] via
+    /// [`TrainError::Data`]); a model without a condition input, or (TabDDPM) a column other
+    /// than the target, or reject mode on a label-conditioned model
+    /// ([`TrainError::Unconditionable`]); reject mode that runs out of draws
+    /// ([`TrainError::RejectExhausted`]).
+    pub fn sample_where_with(
         &self,
+        column: &str,
+        value: &str,
         n: usize,
         seed: u64,
-        condition: Option<(usize, usize)>,
-    ) -> TrainResult<DataFrame> {
-        let mut out: Option<DataFrame> = None;
-        self.for_each_chunk(n, seed, condition, |m| {
-            let df = self.transformer.inverse_transform(&m)?;
-            match &mut out {
-                Some(acc) => {
-                    acc.vstack_mut(&df).map_err(DataError::from)?;
-                }
-                None => out = Some(df),
-            }
-            Ok(())
-        })?;
-        let mut df = match out {
-            Some(df) => df,
-            None => self
-                .transformer
-                .inverse_transform(&Matrix::zeros(0, self.transformer.layout().dim()))?,
+        mode: ConditionMode,
+    ) -> TrainResult<(DataFrame, ConditionReport)> {
+        let (block, category) = self.transformer.condition(column, value)?;
+        let refuse = |reason: String| TrainError::Unconditionable {
+            column: column.into(),
+            value: value.into(),
+            reason,
         };
-        df.align_chunks_par();
-        Ok(df)
+        let target = self.transformer.target();
+        match self.conditioning() {
+            Conditioning::None => {
+                return Err(refuse(match self.config {
+                    ModelConfig::TabDdpm(_) | ModelConfig::Copula(_) => format!(
+                        "this {} was trained without a class label (no discrete target, or class_conditional = false); set a categorical target and class_conditional = true, and retrain",
+                        self.config.kind()
+                    ),
+                    _ => "this model was trained without a condition input (TVAE with conditional = false); retrain with conditional = true, or use CTGAN".into(),
+                }));
+            }
+            Conditioning::Label if target != Some(column) => {
+                let t = target.unwrap_or_default();
+                return Err(refuse(format!(
+                    "{} is conditioned on the target `{t}` only; condition on `{t}`, or filter unconditional samples yourself",
+                    self.config.kind()
+                )));
+            }
+            Conditioning::Label if mode == ConditionMode::Reject => {
+                return Err(refuse(format!(
+                    "condition = \"reject\" needs a model that generates the class column; {} takes the class as its label input and draws p(x | y), so every row carries it by construction. Use condition = \"force\", and judge the rows with a classifier of the real data (the augmentation filter)",
+                    self.config.kind()
+                )));
+            }
+            _ => {}
+        }
+        let vector = self.conditioning() == Conditioning::Vector;
+        let mut out = FrameBuilder::default();
+        let mut report = ConditionReport {
+            mode,
+            requested: n,
+            generated: 0,
+            adhering: vector.then_some(0),
+        };
+        match mode {
+            ConditionMode::Force => {
+                self.for_each_chunk(n, seed, Some((block, category)), |mut m| {
+                    report.generated += m.rows();
+                    if vector {
+                        let hits = self.count_adhering(&m, block, category);
+                        *report.adhering.as_mut().expect("vector") += hits;
+                        self.cond.force(&mut m, block, category);
+                    }
+                    out.push(&self.transformer, &m)
+                })?;
+            }
+            ConditionMode::Reject => {
+                let budget = REJECT_DRAWS_PER_ROW * n + REJECT_MIN_DRAWS;
+                let mut kept = 0usize;
+                let mut rng_state = self.seed_streams(seed);
+                while kept < n {
+                    if report.generated >= budget {
+                        let accepted = report.adhering.unwrap_or(0);
+                        return Err(TrainError::RejectExhausted {
+                            column: column.into(),
+                            value: value.into(),
+                            accepted,
+                            drawn: report.generated,
+                            needed: n,
+                            rate: 100.0 * accepted as f64 / report.generated.max(1) as f64,
+                        });
+                    }
+                    // Ask for what is missing, scaled by the acceptance so far (at least one
+                    // in ten assumed), within the chunk size and the draw budget.
+                    let rate = report
+                        .adherence()
+                        .filter(|_| report.generated > 0)
+                        .unwrap_or(1.0)
+                        .max(0.1);
+                    let want = (((n - kept) as f64 / rate).ceil() as usize)
+                        .clamp(1, SAMPLE_CHUNK)
+                        .min(budget - report.generated);
+                    let m = self.generate_chunk(want, Some((block, category)), &mut rng_state)?;
+                    report.generated += m.rows();
+                    let cats = self.cond.categories(&m, block);
+                    let keep: Vec<usize> = (0..m.rows()).filter(|&r| cats[r] == category).collect();
+                    *report.adhering.as_mut().expect("vector") += keep.len();
+                    let take: Vec<usize> = keep.into_iter().take(n - kept).collect();
+                    kept += take.len();
+                    out.push(&self.transformer, &m.select_rows(&take))?;
+                }
+            }
+        }
+        Ok((out.finish(&self.transformer)?, report))
     }
 
     /// `n` activated rows in the encoded layout (what [`DataTransformer::inverse_transform`]
-    /// reads), optionally conditioned on `(cond block, category)` as in `sample_where`.
+    /// reads), optionally conditioned on `(cond block, category)` and forced to it, as
+    /// `sample_where` does.
     pub fn sample_matrix(
         &self,
         n: usize,
@@ -311,13 +335,51 @@ impl FittedModel {
         condition: Option<(usize, usize)>,
     ) -> TrainResult<Matrix> {
         let mut acc = Matrix::zeros(0, self.transformer.layout().dim());
-        self.for_each_chunk(n, seed, condition, |m| {
+        let vector = self.conditioning() == Conditioning::Vector;
+        self.for_each_chunk(n, seed, condition, |mut m| {
+            if let (true, Some((b, k))) = (vector, condition) {
+                self.cond.force(&mut m, b, k);
+            }
             acc = std::mem::replace(&mut acc, Matrix::zeros(0, 0)).vstack(&m);
             Ok(())
         })?;
         Ok(acc)
     }
 
+    fn count_adhering(&self, m: &Matrix, block: usize, category: usize) -> usize {
+        self.cond
+            .categories(m, block)
+            .iter()
+            .filter(|&&c| c == category)
+            .count()
+    }
+
+    /// Seeds the device RNG and returns the host RNG of a `sample` call with `seed`.
+    fn seed_streams(&self, seed: u64) -> StdRng {
+        self.device.seed(seed);
+        StdRng::seed_from_u64(splitmix(seed ^ 0x5A3D_1E00))
+    }
+
+    fn generate_chunk(
+        &self,
+        n: usize,
+        condition: Option<(usize, usize)>,
+        rng: &mut StdRng,
+    ) -> TrainResult<Matrix> {
+        let layout = self.transformer.layout();
+        let mut ctx = SampleContext {
+            table: &self.cond,
+            target_block: self
+                .transformer
+                .target()
+                .and_then(|t| layout.cond_block_of(t)),
+            rng,
+            device: &self.device,
+        };
+        self.sampler.generate(n, condition, &mut ctx)
+    }
+
+    /// Generates `n` rows in chunks of at most [`SAMPLE_CHUNK`], passing each to `f`.
     fn for_each_chunk(
         &self,
         n: usize,
@@ -325,150 +387,42 @@ impl FittedModel {
         condition: Option<(usize, usize)>,
         mut f: impl FnMut(Matrix) -> TrainResult<()>,
     ) -> TrainResult<()> {
-        self.device.seed(seed);
-        let mut rng = StdRng::seed_from_u64(splitmix(seed ^ 0x5A3D_1E00));
-        let layout = self.transformer.layout();
-        if let SamplerNet::TabDdpm(net) = &self.net {
-            let (den, diffusion, dl) = net.as_ref();
-            // The label's class counts: the target's condition block.
-            let counts = self.transformer.target().and_then(|t| {
-                layout
-                    .cond_block_of(t)
-                    .map(|b| self.cond.columns[b].counts.clone())
-            });
-            let mut left = n;
-            while left > 0 {
-                let c = left.min(SAMPLE_CHUNK);
-                left -= c;
-                let y: Vec<usize> = match (dl.label, condition, &counts) {
-                    (None, _, _) => Vec::new(),
-                    (Some(_), Some((_, k)), _) => vec![k; c],
-                    (Some(_), None, Some(counts)) => {
-                        (0..c).map(|_| draw_category(counts, &mut rng)).collect()
-                    }
-                    (Some(_), None, None) => unreachable!("a label column is a condition block"),
-                };
-                let (num, cat) = sample_rows(den, diffusion, dl, &y, c, &self.device)?;
-                f(dl.assemble(layout.dim(), &num, &cat, &y))?;
-            }
-            return Ok(());
-        }
+        let mut rng = self.seed_streams(seed);
         let mut left = n;
         while left > 0 {
             let c = left.min(SAMPLE_CHUNK);
             left -= c;
-            let cond = if self.uses_condition {
-                Some(match condition {
-                    Some((b, k)) => self.cond.fixed(b, k, c),
-                    None => self
-                        .cond
-                        .sample_original(c, &mut rng)
-                        .expect("conditional model has discrete columns"),
-                })
-            } else {
-                None
-            };
-            let cond = cond.map(|m| to_tensor(&m, &self.device));
-            let embedding_dim = match &self.config {
-                ModelConfig::Ctgan(cfg) => cfg.embedding_dim,
-                ModelConfig::Tvae(cfg) => cfg.embedding_dim,
-                ModelConfig::TabDdpm(_) => unreachable!("TabDDPM samples above"),
-            };
-            let z = Tensor::<2>::random(
-                [c, embedding_dim],
-                Distribution::Normal(0.0, 1.0),
-                &self.device,
-            );
-            let input = match cond {
-                Some(cv) => Tensor::cat(vec![z, cv], 1),
-                None => z,
-            };
-            let out = match (&self.net, &self.config) {
-                (SamplerNet::Ctgan(g), ModelConfig::Ctgan(cfg)) => {
-                    ctgan_activate(g.forward(input), layout, cfg.gumbel_tau)
-                }
-                (SamplerNet::Tvae(d), ModelConfig::Tvae(_)) => {
-                    tvae_output(d.forward(input), d.sigma.val(), layout)
-                }
-                _ => unreachable!("net matches config"),
-            };
-            let mut m = to_matrix(out)?;
-            if let Some((b, k)) = condition {
-                self.cond.force(&mut m, b, k);
-            }
-            f(m)?;
+            f(self.generate_chunk(c, condition, &mut rng)?)?;
         }
         Ok(())
     }
 
     /// Saves the model into directory `dir`: `model.json` (format version, model config, data
-    /// transformer, condition table), the sampling network's weights (`generator.bpk` or
-    /// `decoder.bpk`, burnpack) and `losses.csv`. The files are written into a temporary sibling
-    /// directory that is then renamed, so a crash never leaves a half-written model. An existing
-    /// `dir` is refused unless `overwrite` is true, in which case it is replaced.
+    /// transformer, condition table), the sampling network's weights (`generator.bpk`,
+    /// `decoder.bpk` or `denoiser.bpk`, burnpack) and `losses.csv`, written atomically
+    /// (a temporary sibling renamed into place). An existing `dir` is refused unless
+    /// `overwrite`, in which case it is replaced.
     ///
     /// # Errors
     /// [`TrainError::Exists`], or I/O and record errors.
     pub fn save(&self, dir: &Path, overwrite: bool) -> TrainResult<()> {
-        if dir.exists() && !overwrite {
-            return Err(TrainError::Exists {
-                path: dir.to_path_buf(),
-            });
-        }
-        let parent = match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(|e| TrainError::io(&parent, e))?;
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "model".into());
-        let tmp = parent.join(format!("{name}.tmp-{}-{}", std::process::id(), unique()));
-        std::fs::create_dir_all(&tmp).map_err(|e| TrainError::io(&tmp, e))?;
-        let res = self.write_into(&tmp).and_then(|()| {
-            if dir.exists() {
-                let old = parent.join(format!("{name}.old-{}-{}", std::process::id(), unique()));
-                std::fs::rename(dir, &old).map_err(|e| TrainError::io(dir, e))?;
-                std::fs::rename(&tmp, dir).map_err(|e| TrainError::io(dir, e))?;
-                std::fs::remove_dir_all(&old).map_err(|e| TrainError::io(&old, e))
-            } else {
-                std::fs::rename(&tmp, dir).map_err(|e| TrainError::io(dir, e))
-            }
-        });
-        if res.is_err() {
-            let _ = std::fs::remove_dir_all(&tmp);
-        }
-        res
-    }
-
-    fn write_into(&self, dir: &Path) -> TrainResult<()> {
-        let weights = match &self.net {
-            SamplerNet::Ctgan(_) => "generator.bpk",
-            SamplerNet::Tvae(_) => "decoder.bpk",
-            SamplerNet::TabDdpm(_) => "denoiser.bpk",
-        };
-        let file = ModelFile {
-            format_version: MODEL_FORMAT_VERSION,
-            config: self.config.clone(),
-            transformer: self.transformer.clone(),
-            cond: self.cond.clone(),
-            uses_condition: self.uses_condition,
-            weights: weights.into(),
-        };
-        let p = dir.join("model.json");
-        let json = serde_json::to_vec_pretty(&file).expect("model file serialises");
-        std::fs::write(&p, json).map_err(|e| TrainError::io(&p, e))?;
-        let p = dir.join(weights);
-        let rec = match &self.net {
-            SamplerNet::Ctgan(g) => g.clone().into_record(),
-            SamplerNet::Tvae(d) => d.clone().into_record(),
-            SamplerNet::TabDdpm(net) => net.0.clone().into_record(),
-        };
-        rec.save(&p).map_err(|e| TrainError::record(&p, e))?;
-        let p = dir.join("losses.csv");
-        std::fs::write(&p, losses_csv(&self.losses)).map_err(|e| TrainError::io(&p, e))?;
-        Ok(())
+        write_model_dir(dir, overwrite, |tmp| {
+            let weights = self.sampler.weights_file();
+            write_json(
+                &tmp.join("model.json"),
+                &ModelFile {
+                    format_version: MODEL_FORMAT_VERSION,
+                    config: self.config.clone(),
+                    transformer: self.transformer.clone(),
+                    cond: self.cond.clone(),
+                    uses_condition: self.is_conditional(),
+                    weights: weights.into(),
+                },
+            )?;
+            self.sampler.save(&tmp.join(weights))?;
+            let p = tmp.join("losses.csv");
+            std::fs::write(&p, losses_csv(&self.losses)).map_err(|e| TrainError::io(&p, e))
+        })
     }
 
     /// Loads a model saved by [`FittedModel::save`] onto `device`.
@@ -501,132 +455,49 @@ impl FittedModel {
         }
         file.config.check()?;
         let base = device.device();
-        let layout = file.transformer.layout();
-        let cond_dim = if file.uses_condition {
-            layout.cond_dim()
-        } else {
-            0
-        };
-        let wp = dir.join(&file.weights);
-        let rec = ModuleRecord::load(&wp).map_err(|e| TrainError::record(&wp, e))?;
-        let net = match &file.config {
-            ModelConfig::Ctgan(c) => {
-                let (g, _) = CtganConfig {
-                    discriminator_dims: vec![1],
-                    ..c.clone()
-                }
-                .init(layout.dim(), cond_dim, &base);
-                SamplerNet::Ctgan(
-                    g.try_load_record(rec)
-                        .map_err(|e| TrainError::record(&wp, e))?
-                        .valid(),
-                )
-            }
-            ModelConfig::Tvae(c) => {
-                let (_, d) = TvaeConfig {
-                    compress_dims: vec![1],
-                    ..c.clone()
-                }
-                .init(layout.dim(), cond_dim, &base);
-                SamplerNet::Tvae(
-                    d.try_load_record(rec)
-                        .map_err(|e| TrainError::record(&wp, e))?
-                        .valid(),
-                )
-            }
-            ModelConfig::TabDdpm(c) => {
-                let dl = ddpm_layout(c, &file.transformer);
-                let den = c
-                    .init(dl.d_in(), dl.n_classes(), &base)
-                    .try_load_record(rec)
-                    .map_err(|e| TrainError::record(&wp, e))?
-                    .valid();
-                SamplerNet::TabDdpm(Box::new((
-                    den,
-                    Diffusion::new(c.num_timesteps, c.scheduler),
-                    dl,
-                )))
-            }
-        };
-        let lp = dir.join("losses.csv");
-        let losses = match std::fs::read_to_string(&lp) {
-            Ok(s) => parse_losses_csv(&s),
-            Err(_) => Vec::new(),
-        };
+        let sampler = synthesizer_for(&file.config).load(
+            &file.transformer,
+            file.uses_condition,
+            dir,
+            &base,
+        )?;
+        let losses = std::fs::read_to_string(dir.join("losses.csv"))
+            .map(|s| parse_losses_csv(&s))
+            .unwrap_or_default();
         Ok(Self {
             config: file.config,
             transformer: file.transformer,
             cond: file.cond,
-            uses_condition: file.uses_condition,
             losses,
             device_choice: device,
             device: base,
-            net,
+            sampler: Arc::from(sampler),
         })
     }
 }
 
-/// A category drawn with probability proportional to its training count.
-fn draw_category(counts: &[usize], rng: &mut impl rand::Rng) -> usize {
-    let total: usize = counts.iter().sum();
-    let mut u = rng.random_range(0..total.max(1));
-    for (k, &c) in counts.iter().enumerate() {
-        if u < c {
-            return k;
-        }
-        u -= c;
-    }
-    counts.len() - 1
-}
+/// Builds a frame from encoded chunks, each decoded by the inverse transform.
+#[derive(Default)]
+struct FrameBuilder(Option<DataFrame>);
 
-fn unique() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
-}
-
-/// `epoch,seconds,<loss names...>` then one line per epoch.
-pub fn losses_csv(losses: &[EpochLosses]) -> String {
-    let mut s = String::from("epoch,seconds");
-    if let Some(first) = losses.first() {
-        for (n, _) in &first.values {
-            s.push(',');
-            s.push_str(n);
+impl FrameBuilder {
+    fn push(&mut self, tr: &DataTransformer, m: &Matrix) -> TrainResult<()> {
+        let df = tr.inverse_transform(m)?;
+        match &mut self.0 {
+            Some(acc) => {
+                acc.vstack_mut(&df).map_err(DataError::from)?;
+            }
+            None => self.0 = Some(df),
         }
+        Ok(())
     }
-    s.push('\n');
-    for l in losses {
-        s.push_str(&format!("{},{}", l.epoch, l.seconds));
-        for (_, v) in &l.values {
-            s.push_str(&format!(",{v}"));
-        }
-        s.push('\n');
-    }
-    s
-}
 
-fn parse_losses_csv(s: &str) -> Vec<EpochLosses> {
-    let mut lines = s.lines();
-    let Some(header) = lines.next() else {
-        return Vec::new();
-    };
-    let names: Vec<&str> = header.split(',').skip(2).collect();
-    lines
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split(',').collect();
-            let epoch = f.first()?.parse().ok()?;
-            let seconds = f.get(1)?.parse().ok()?;
-            let values = names
-                .iter()
-                .zip(f.iter().skip(2))
-                .map(|(n, v)| Some((n.to_string(), v.parse().ok()?)))
-                .collect::<Option<Vec<_>>>()?;
-            Some(EpochLosses {
-                epoch,
-                seconds,
-                values,
-            })
-        })
-        .collect()
+    fn finish(self, tr: &DataTransformer) -> TrainResult<DataFrame> {
+        let mut df = match self.0 {
+            Some(df) => df,
+            None => tr.inverse_transform(&Matrix::zeros(0, tr.layout().dim()))?,
+        };
+        df.align_chunks_par();
+        Ok(df)
+    }
 }

@@ -20,19 +20,28 @@
 #![warn(missing_docs)]
 
 pub mod adam;
-pub mod cond;
+mod checkpoint;
+mod copula;
 mod ctgan;
-pub mod engine;
+mod driver;
 pub mod error;
 pub mod fitted;
+pub mod losses;
 pub mod options;
+mod persist;
 pub mod series_metrics;
+pub mod synthesizer;
 mod tabddpm;
+mod tensor;
 pub mod timegan;
 mod tvae;
 
-pub use engine::{EpochLosses, newest_checkpoint};
+pub use checkpoint::newest_checkpoint;
 pub use error::{TrainError, TrainResult};
-pub use fitted::{FittedModel, MODEL_FORMAT_VERSION, SAMPLE_CHUNK, fit, losses_csv};
-pub use options::{DeviceChoice, TrainOptions, epoch_seed};
+pub use fitted::{
+    ConditionMode, ConditionReport, FittedModel, MODEL_FORMAT_VERSION, SAMPLE_CHUNK, fit,
+};
+pub use losses::{BlockLosses, losses_csv, parse_losses_csv};
+pub use options::{DeviceChoice, TrainOptions, block_seed};
+pub use synthesizer::{Conditioning, Sampler, Synthesizer};
 pub use timegan::{FittedTimeGan, fit_timegan};

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{TrainError, TrainResult};
+
 /// Which burn device to train and sample on, chosen once at the top of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -41,20 +43,21 @@ impl std::fmt::Display for DeviceChoice {
 pub struct TrainOptions {
     /// Device to train on.
     pub device: DeviceChoice,
-    /// Seed of the weight init, and (mixed with the epoch number) of every epoch's device and
-    /// host RNGs.
+    /// Seed of the weight init, and (mixed with the block number) of every training block's
+    /// device and host RNGs.
     pub seed: u64,
-    /// Write a checkpoint every this many epochs (into `checkpoint_dir`). A checkpoint is also
-    /// written when `max_epochs_this_run` stops a run early.
+    /// Write a checkpoint every this many training blocks (epochs for CTGAN and TVAE) into
+    /// `checkpoint_dir`. A checkpoint is also written when `max_blocks_this_run` stops a run
+    /// early.
     pub checkpoint_every: Option<usize>,
-    /// Where checkpoints go: `checkpoint_dir/epoch-N/`.
+    /// Where checkpoints go: `checkpoint_dir/block-N/`.
     pub checkpoint_dir: Option<PathBuf>,
     /// Continue from the newest checkpoint in `checkpoint_dir`, if there is one.
     pub resume: bool,
     /// Show a progress bar (epoch, losses, rows/s) on stderr.
     pub progress: bool,
-    /// Stop after this many epochs in this invocation (the run can be resumed later).
-    pub max_epochs_this_run: Option<usize>,
+    /// Stop after this many blocks in this invocation (the run can be resumed later).
+    pub max_blocks_this_run: Option<usize>,
 }
 
 impl Default for TrainOptions {
@@ -66,20 +69,35 @@ impl Default for TrainOptions {
             checkpoint_dir: None,
             resume: false,
             progress: false,
-            max_epochs_this_run: None,
+            max_blocks_this_run: None,
         }
     }
 }
 
-/// The seed of epoch `epoch` of a run seeded with `seed` (SplitMix64 of both), so each epoch's
-/// random stream is fixed whatever happened before it: that is what makes resume exact.
-pub fn epoch_seed(seed: u64, epoch: usize) -> u64 {
-    splitmix(seed ^ splitmix(epoch as u64 ^ 0x5EED_0000_0000_0000))
+impl TrainOptions {
+    /// Checks the options before anything is allocated.
+    ///
+    /// # Errors
+    /// A zero count, or checkpointing or resuming without a checkpoint directory.
+    pub fn check(&self) -> TrainResult<()> {
+        if self.checkpoint_every == Some(0) {
+            return Err(TrainError::ZeroOption {
+                name: "checkpoint_every",
+            });
+        }
+        if self.checkpoint_every.is_some() && self.checkpoint_dir.is_none() {
+            return Err(TrainError::CheckpointWithoutDir);
+        }
+        if self.resume && self.checkpoint_dir.is_none() {
+            return Err(TrainError::ResumeWithoutDir);
+        }
+        if self.max_blocks_this_run == Some(0) {
+            return Err(TrainError::ZeroOption {
+                name: "max_blocks_this_run",
+            });
+        }
+        Ok(())
+    }
 }
 
-pub(crate) fn splitmix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+pub use synthkit_data::seed::{block_seed, splitmix};

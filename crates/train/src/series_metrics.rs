@@ -71,10 +71,11 @@ impl PostHocOptions {
     }
 
     fn check(&self) -> TrainResult<()> {
-        if self.iterations == 0 || self.batch_size == 0 {
-            return Err(TrainError::Options(
-                "post-hoc metric iterations and batch size must be at least 1".into(),
-            ));
+        if self.iterations == 0 {
+            return Err(TrainError::ZeroOption { name: "iterations" });
+        }
+        if self.batch_size == 0 {
+            return Err(TrainError::ZeroOption { name: "batch_size" });
         }
         Ok(())
     }
@@ -93,25 +94,25 @@ fn gather(set: &SequenceSet, idx: &[usize]) -> Vec<f32> {
 }
 
 fn to_vec(t: Tensor<2>) -> TrainResult<Vec<f32>> {
-    t.into_data()
-        .try_to_vec_as::<f32>()
-        .map_err(|e| TrainError::Options(format!("reading a tensor back: {e:?}")))
+    crate::tensor::read_back(t, "scores")
 }
 
-fn check_compatible(a: &SequenceSet, b: &SequenceSet) -> TrainResult<()> {
+fn check_compatible(what: &'static str, a: &SequenceSet, b: &SequenceSet) -> TrainResult<()> {
     if a.n_features() != b.n_features() || a.seq_len != b.seq_len {
-        return Err(TrainError::Options(format!(
-            "real sequences are {} steps × {} features but synthetic ones {} × {}",
-            a.seq_len,
-            a.n_features(),
-            b.seq_len,
-            b.n_features()
-        )));
+        return Err(TrainError::SequenceShapes {
+            real_steps: a.seq_len,
+            real_features: a.n_features(),
+            syn_steps: b.seq_len,
+            syn_features: b.n_features(),
+        });
     }
     if a.len() < 2 || b.len() < 2 {
-        return Err(TrainError::Options(
-            "a score needs at least 2 real and 2 synthetic sequences".into(),
-        ));
+        return Err(TrainError::TooFewSequences {
+            what,
+            needed: 2,
+            real: a.len(),
+            synthetic: b.len(),
+        });
     }
     Ok(())
 }
@@ -145,7 +146,7 @@ pub fn discriminative_score(
     opts: &PostHocOptions,
 ) -> TrainResult<f64> {
     opts.check()?;
-    check_compatible(real, synthetic)?;
+    check_compatible("the discriminative score", real, synthetic)?;
     let device = opts.device.device().autodiff();
     device.seed(opts.seed);
     let mut rng = StdRng::seed_from_u64(splitmix(opts.seed ^ 0xD15C));
@@ -179,34 +180,36 @@ pub fn discriminative_score(
 }
 
 /// The paper's predictive score: MAE on `real` of a post-hoc GRU trained on `synthetic` to
-/// predict the last feature one step ahead from the other features.
+/// predict the last feature one step ahead from the other features. A univariate series (one
+/// feature) is forecast one step ahead from its own past instead (our extension: the
+/// reference's form has no input left).
 ///
 /// # Errors
-/// Mismatched shapes, fewer than 2 features or steps, zero iterations.
+/// Mismatched shapes, fewer than 2 sequences or steps, zero iterations.
 pub fn predictive_score(
     real: &SequenceSet,
     synthetic: &SequenceSet,
     opts: &PostHocOptions,
 ) -> TrainResult<f64> {
     opts.check()?;
-    check_compatible(real, synthetic)?;
+    check_compatible("the predictive score", real, synthetic)?;
     let (t, f) = (real.seq_len, real.n_features());
-    if f < 2 || t < 2 {
-        return Err(TrainError::Options(
-            "the predictive score needs at least 2 features and 2 steps".into(),
-        ));
+    if t < 2 {
+        return Err(TrainError::SequenceTooShort { steps: t });
     }
     let device = opts.device.device().autodiff();
     device.seed(opts.seed);
     let mut rng = StdRng::seed_from_u64(splitmix(opts.seed ^ 0x9ED1C7));
     let hidden = (f / 2).max(1);
-    let mut net = GruStack::new(f - 1, hidden, 1, 1, &device);
+    // Inputs: steps 0..t-1 of features 0..f-1 (of the one feature when f = 1); target: steps
+    // 1..t of feature f-1.
+    let inputs = if f >= 2 { f - 1 } else { 1 };
+    let mut net = GruStack::new(inputs, hidden, 1, 1, &device);
     let mut adam = Adam::new(1e-3, [0.9, 0.999], 0.0, 1e-8);
-    // Inputs: steps 0..t-1, features 0..f-1; target: steps 1..t, feature f-1.
     let io = |set: &SequenceSet, idx: &[usize], dev: &Device| {
         let x = tensor3(gather(set, idx), [idx.len(), t, f], dev);
         let n = idx.len();
-        let inp = x.clone().slice([0..n, 0..t - 1, 0..f - 1]);
+        let inp = x.clone().slice([0..n, 0..t - 1, 0..inputs]);
         let y = x.slice([0..n, 1..t, f - 1..f]);
         (inp, y)
     };
@@ -282,11 +285,18 @@ impl SequenceClassifier {
         let labels = train
             .labels
             .as_ref()
-            .ok_or_else(|| TrainError::Options("the classifier needs labelled sequences".into()))?;
-        if train.is_empty() || opts.iterations == 0 || opts.hidden == 0 || opts.layers == 0 {
-            return Err(TrainError::Options(
-                "the classifier needs sequences and positive iterations, hidden and layers".into(),
-            ));
+            .ok_or(synthkit_data::sequence::SequenceError::Unlabelled)?;
+        if train.is_empty() {
+            return Err(TrainError::EmptyData);
+        }
+        for (name, v) in [
+            ("iterations", opts.iterations),
+            ("hidden", opts.hidden),
+            ("layers", opts.layers),
+        ] {
+            if v == 0 {
+                return Err(TrainError::ZeroOption { name });
+            }
         }
         let ad = device.device().autodiff();
         ad.seed(seed);

@@ -15,65 +15,47 @@
 //! Batches are drawn without replacement each iteration (`utils.py` `batch_generator`).
 //!
 //! Reproducibility: the device RNG (Z) and a host `StdRng` (batches) are reseeded from
-//! `(seed, phase, block)` every [`LOG_EVERY_MAX`]-bounded block of iterations, so on the CPU
+//! `(seed, phase, block)` every [`BLOCK_MAX`]-bounded block of iterations, so on the CPU
 //! backend two runs with one seed give identical weights and samples.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::Path;
 
 use burn::module::{ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::{log_sigmoid, sigmoid};
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, index};
 use serde::{Deserialize, Serialize};
-use synthkit_data::sequence::{MinMaxScaler, SequenceError, SequenceSet};
+use synthkit_data::sequence::{MinMaxScaler, SequenceSet};
 use synthkit_models::TimeGanConfig;
 use synthkit_models::timegan::{TimeGanNets, with_condition};
 
 use crate::adam::Adam;
-use crate::ctgan::index_tensor;
-use crate::engine::{
-    checkpoint_dirs, hash_f32s, load_weights, newest_checkpoint, read_state, save_weights,
-    write_checkpoint_dir,
-};
+use crate::driver::{Engine, RunIdentity, drive};
 use crate::error::{TrainError, TrainResult};
-use crate::options::{DeviceChoice, TrainOptions, epoch_seed, splitmix};
+use crate::losses::BlockRecord;
+use crate::options::{DeviceChoice, TrainOptions, splitmix};
+use crate::persist::{hash_f32s, load_weights, save_weights, write_json, write_model_dir};
+use crate::tensor::{index_tensor, read_back};
 
 /// Sequences generated per device call when sampling.
 pub const SEQUENCE_CHUNK: usize = 1024;
 
-/// Loss history is the mean over blocks of at most this many iterations.
-pub const LOG_EVERY_MAX: usize = 100;
+/// A training block (the unit of checkpoints and of the loss history) is at most this many
+/// iterations of one phase.
+pub const BLOCK_MAX: usize = 100;
 
 /// Version of the saved TimeGAN directory format.
 pub const TIMEGAN_FORMAT_VERSION: u32 = 1;
-
-/// Version of TimeGAN's checkpoint format.
-const TIMEGAN_CHECKPOINT_VERSION: u32 = 1;
 
 /// TimeGAN checkpoints kept in the checkpoint directory; older ones are removed when a newer one
 /// is written (the reference schedule of 50,000 iterations per phase would otherwise leave
 /// hundreds).
 pub const TIMEGAN_CHECKPOINTS_KEPT: usize = 3;
-
-/// What a TimeGAN checkpoint's `state.json` holds besides the weights (`nets.bpk`) and the five
-/// optimiser states (`adam-<name>.bin`).
-#[derive(Serialize, Deserialize)]
-struct TimeGanCheckpoint {
-    format_version: u32,
-    /// Blocks finished, counted over the three phases in order.
-    blocks_done: usize,
-    config: TimeGanConfig,
-    /// Hash of the scaled training sequences and their condition rows.
-    data_fingerprint: u64,
-    losses: Vec<PhaseLosses>,
-}
 
 /// The three training phases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +114,16 @@ pub struct PhaseLosses {
     /// `(name, mean value)`; in the joint phase `d_updates` is the share of iterations in which
     /// the discriminator was updated.
     pub values: Vec<(String, f64)>,
+}
+
+impl BlockRecord for PhaseLosses {
+    fn seconds(&self) -> f64 {
+        self.seconds
+    }
+
+    fn values(&self) -> &[(String, f64)] {
+        &self.values
+    }
 }
 
 /// Training data on the host: scaled sequences and per-sequence condition rows.
@@ -364,7 +356,7 @@ impl TimeGanTrainer {
     }
 
     /// Writes the five networks and the five optimiser states into `dir`.
-    fn save_state(&mut self, dir: &Path) -> TrainResult<()> {
+    fn save_nets(&mut self, dir: &Path) -> TrainResult<()> {
         save_weights(&self.nets, &dir.join("nets.bpk"))?;
         for (name, opt) in self.optimisers() {
             opt.save(&dir.join(format!("adam-{name}.bin")))?;
@@ -372,8 +364,8 @@ impl TimeGanTrainer {
         Ok(())
     }
 
-    /// Reads what [`Self::save_state`] wrote.
-    fn load_state(&mut self, dir: &Path) -> TrainResult<()> {
+    /// Reads what [`Self::save_nets`] wrote.
+    fn load_nets(&mut self, dir: &Path) -> TrainResult<()> {
         self.nets = load_weights(&self.nets, &dir.join("nets.bpk"))?;
         // The loaded parameters carry the ids they were saved with (the optimiser states are
         // keyed by them), so the per-optimiser id lists are rebuilt from the loaded networks.
@@ -489,15 +481,131 @@ enum Opt {
     Gs,
 }
 
-fn check_finite(phase: Phase, iteration: usize, name: &str, v: f64) -> TrainResult<()> {
-    if v.is_finite() {
-        Ok(())
-    } else {
-        Err(TrainError::NonFinite {
-            epoch: iteration,
-            loss: format!("TimeGAN {} phase {name}", phase.name()),
-            value: v,
-        })
+/// The TimeGAN trainer under the shared driver: the three phases cut into blocks of at most
+/// `block` iterations (the embedding phase's blocks, then the supervised, then the joint).
+struct TimeGanEngine {
+    tr: TimeGanTrainer,
+    /// Iterations per block.
+    block: usize,
+    /// Blocks per phase.
+    per_phase: usize,
+}
+
+impl TimeGanEngine {
+    fn new(tr: TimeGanTrainer, block: usize) -> Self {
+        let block = block.min(tr.cfg.iterations).max(1);
+        let per_phase = tr.cfg.iterations.div_ceil(block);
+        Self {
+            tr,
+            block,
+            per_phase,
+        }
+    }
+
+    /// The phase of block `b` and the block's index within it.
+    fn locate(&self, b: usize) -> (Phase, usize) {
+        let phase = [Phase::Embedding, Phase::Supervised, Phase::Joint][b / self.per_phase];
+        (phase, b % self.per_phase)
+    }
+
+    /// Iterations of block `blk` of a phase (the last one may be shorter).
+    fn iterations_of(&self, blk: usize) -> std::ops::Range<usize> {
+        let first = blk * self.block;
+        first..(first + self.block).min(self.tr.cfg.iterations)
+    }
+}
+
+impl Engine for TimeGanEngine {
+    type Record = PhaseLosses;
+
+    fn name(&self) -> &'static str {
+        "timegan"
+    }
+
+    fn blocks(&self) -> usize {
+        3 * self.per_phase
+    }
+
+    /// Seeds depend only on (seed, phase, block within the phase).
+    fn seed_key(&self, b: usize) -> usize {
+        let (phase, blk) = self.locate(b);
+        phase.index() * 1_000_000_007 + blk
+    }
+
+    fn run_block(&mut self, b: usize, rng: &mut StdRng) -> TrainResult<Vec<f64>> {
+        let (phase, blk) = self.locate(b);
+        let names = phase.loss_names();
+        let iters = self.iterations_of(blk);
+        let n = iters.len();
+        let mut sums = vec![0.0; names.len()];
+        for it in iters {
+            let vals: Vec<f64> = match phase {
+                Phase::Embedding => vec![self.tr.embedding_step(rng)],
+                Phase::Supervised => vec![self.tr.supervised_step(rng)],
+                Phase::Joint => self.tr.joint_step(rng).to_vec(),
+            };
+            for (k, v) in vals.iter().enumerate() {
+                if !v.is_finite() {
+                    return Err(TrainError::NonFinite {
+                        block: b,
+                        loss: format!(
+                            "TimeGAN {} phase {} (iteration {it})",
+                            phase.name(),
+                            names[k]
+                        ),
+                        value: *v,
+                    });
+                }
+                sums[k] += v;
+            }
+        }
+        Ok(sums.into_iter().map(|s| s / n as f64).collect())
+    }
+
+    fn record(&self, b: usize, seconds: f64, values: Vec<f64>) -> PhaseLosses {
+        let (phase, blk) = self.locate(b);
+        PhaseLosses {
+            phase,
+            iteration: self.iterations_of(blk).end,
+            seconds,
+            values: phase
+                .loss_names()
+                .iter()
+                .map(|n| n.to_string())
+                .zip(values)
+                .collect(),
+        }
+    }
+
+    fn position(&self, done: usize) -> String {
+        let (phase, blk) = self.locate(done.max(1) - 1);
+        format!(
+            "{} {}/{}",
+            phase.name(),
+            self.iterations_of(blk).end,
+            self.tr.cfg.iterations
+        )
+    }
+
+    fn rows_per_block(&self) -> usize {
+        self.block * self.tr.cfg.batch_size.min(self.tr.data.scaled.len())
+    }
+
+    fn data_noun(&self) -> &'static str {
+        "sequences (or another window or label set)"
+    }
+
+    /// The reference schedule of 50,000 iterations per phase would otherwise leave hundreds.
+    fn checkpoints_kept(&self) -> Option<usize> {
+        Some(TIMEGAN_CHECKPOINTS_KEPT)
+    }
+
+    fn save_state(&mut self, dir: &Path) -> TrainResult<()> {
+        self.tr.save_nets(dir)
+    }
+
+    fn load_state(&mut self, dir: &Path) -> TrainResult<()> {
+        self.tr.load_nets(dir)
     }
 }
 
@@ -505,24 +613,24 @@ fn check_finite(phase: Phase, iteration: usize, name: &str, v: f64) -> TrainResu
 /// `opts.progress`. With `cfg.conditional` and a labelled set, the networks take the one-hot
 /// label.
 ///
-/// Checkpoints and resume: training runs in blocks of at most [`LOG_EVERY_MAX`] iterations of
-/// one phase (the embedding phase's blocks, then the supervised, then the joint), and a block
-/// is what an "epoch" of [`TrainOptions`] counts for TimeGAN: `checkpoint_every = k` writes
-/// `checkpoint_dir/epoch-N/` (N blocks done) every k blocks, keeping the newest
-/// [`TIMEGAN_CHECKPOINTS_KEPT`]; `max_epochs_this_run` stops after that many blocks (and writes a
-/// checkpoint); `resume` continues from the newest checkpoint. Every block's random streams
-/// are seeded from `(seed, phase, block)`, so on the CPU a resumed run ends with exactly the
-/// weights of an uninterrupted one.
+/// Checkpoints and resume: training runs under the shared driver in blocks of at most
+/// [`BLOCK_MAX`] iterations of one phase (the embedding phase's blocks, then the supervised,
+/// then the joint): `checkpoint_every = k` writes `checkpoint_dir/block-N/` (N blocks done)
+/// every k blocks, keeping the newest [`TIMEGAN_CHECKPOINTS_KEPT`]; `max_blocks_this_run` stops
+/// after that many blocks (and writes a checkpoint); `resume` continues from the newest
+/// checkpoint. Every block's random streams are seeded from `(seed, phase, block)`, so on the
+/// CPU a resumed run ends with exactly the weights of an uninterrupted one.
 ///
 /// # Errors
-/// Invalid config or options, an empty set, a non-finite loss ([`TrainError::NonFinite`]), a
-/// checkpoint written for another config or other data ([`TrainError::CheckpointMismatch`]).
+/// Invalid config or options, an empty set, sequences shorter than 2 steps, a non-finite loss
+/// ([`TrainError::NonFinite`]), a checkpoint written for another config or other data
+/// ([`TrainError::CheckpointMismatch`]).
 pub fn fit_timegan(
     cfg: &TimeGanConfig,
     train: &SequenceSet,
     opts: &TrainOptions,
 ) -> TrainResult<FittedTimeGan> {
-    fit_timegan_blocks(cfg, train, opts, LOG_EVERY_MAX)
+    fit_timegan_blocks(cfg, train, opts, BLOCK_MAX)
 }
 
 /// [`fit_timegan`] with blocks of `block` iterations (tests use small blocks).
@@ -533,24 +641,19 @@ fn fit_timegan_blocks(
     block: usize,
 ) -> TrainResult<FittedTimeGan> {
     cfg.check()?;
-    if opts.resume && opts.checkpoint_dir.is_none() {
-        return Err(TrainError::Options(
-            "resume needs a checkpoint_dir to resume from".into(),
-        ));
-    }
+    opts.check()?;
     if train.is_empty() {
         return Err(TrainError::EmptyData);
     }
     if train.seq_len < 2 {
-        return Err(TrainError::Options(
-            "TimeGAN needs sequences of at least 2 steps (its supervisor predicts the next step)"
-                .into(),
-        ));
+        return Err(TrainError::SequenceTooShort {
+            steps: train.seq_len,
+        });
     }
     let scaler = MinMaxScaler::fit(train);
     let scaled = scaler.transform(train);
     let (classes, class_counts): (Vec<String>, Vec<usize>) = match &train.labels {
-        Some(_) if cfg.conditional => train.class_counts().map_err(seq_err)?.into_iter().unzip(),
+        Some(_) if cfg.conditional => train.class_counts()?.into_iter().unzip(),
         _ => (Vec::new(), Vec::new()),
     };
     let cond_dim = classes.len();
@@ -578,7 +681,7 @@ fn fit_timegan_blocks(
         device = %opts.device,
         "training TimeGAN"
     );
-    let mut tr = TimeGanTrainer::new(
+    let tr = TimeGanTrainer::new(
         cfg,
         Prepared {
             scaled,
@@ -587,7 +690,21 @@ fn fit_timegan_blocks(
         },
         &device,
     );
-    let losses = train_blocks(&mut tr, opts, block)?;
+    let id = RunIdentity {
+        config: cfg,
+        data_rows: train.len(),
+        data_fingerprint: tr.data_fingerprint(),
+    };
+    let mut eng = TimeGanEngine::new(tr, block);
+    let losses = drive(&mut eng, &id, opts, &device)?;
+    for p in [Phase::Embedding, Phase::Supervised, Phase::Joint] {
+        let secs: f64 = losses
+            .iter()
+            .filter(|l| l.phase == p)
+            .map(|l| l.seconds)
+            .sum();
+        tracing::debug!(phase = p.name(), seconds = secs, "phase time");
+    }
     Ok(FittedTimeGan {
         config: cfg.clone(),
         scaler,
@@ -598,203 +715,8 @@ fn fit_timegan_blocks(
         losses,
         device_choice: opts.device,
         device: base.clone(),
-        nets: tr.nets.valid().to_device(&base),
+        nets: eng.tr.nets.valid().to_device(&base),
     })
-}
-
-fn seq_err(e: SequenceError) -> TrainError {
-    match e {
-        SequenceError::Data(d) => TrainError::Data(d),
-        other => TrainError::Options(other.to_string()),
-    }
-}
-
-/// Runs the three phases block by block, resuming, checkpointing and stopping early as `opts`
-/// asks; returns the loss history (with the blocks from before a resume).
-fn train_blocks(
-    tr: &mut TimeGanTrainer,
-    opts: &TrainOptions,
-    block: usize,
-) -> TrainResult<Vec<PhaseLosses>> {
-    let block = block.min(tr.cfg.iterations).max(1);
-    let per_phase = tr.cfg.iterations.div_ceil(block);
-    let total = 3 * per_phase;
-    let fingerprint = tr.data_fingerprint();
-    let mut losses = Vec::new();
-    let mut start = 0;
-    if opts.resume {
-        let root = opts.checkpoint_dir.as_ref().expect("checked by the caller");
-        if let Some((n, dir)) = newest_checkpoint(root)? {
-            let st: TimeGanCheckpoint = read_state(&dir)?;
-            let mismatch = |reason: String| TrainError::CheckpointMismatch {
-                path: dir.clone(),
-                reason,
-            };
-            if st.format_version != TIMEGAN_CHECKPOINT_VERSION {
-                return Err(mismatch(format!(
-                    "checkpoint format {} (this synthkit writes {TIMEGAN_CHECKPOINT_VERSION}); \
-                     is it a tabular model's checkpoint?",
-                    st.format_version
-                )));
-            }
-            if st.config != tr.cfg {
-                return Err(mismatch(
-                    "it was written with a different TimeGAN config".into(),
-                ));
-            }
-            if st.data_fingerprint != fingerprint {
-                return Err(mismatch(
-                    "it was trained on different sequences (or another window or label set)".into(),
-                ));
-            }
-            tr.load_state(&dir)?;
-            losses = st.losses;
-            start = n.min(total);
-            tracing::info!(blocks = n, dir = %dir.display(), "resuming TimeGAN from checkpoint");
-        } else {
-            tracing::info!(dir = %root.display(), "no checkpoint to resume from; starting at the beginning");
-        }
-    }
-    let stop = opts
-        .max_epochs_this_run
-        .map_or(total, |k| (start + k).min(total));
-    let cfg = tr.cfg.clone();
-    let after_block = |tr: &mut TimeGanTrainer, done: usize, losses: &[PhaseLosses]| {
-        let Some(root) = &opts.checkpoint_dir else {
-            return Ok(());
-        };
-        let periodic = opts
-            .checkpoint_every
-            .is_some_and(|k| k > 0 && done.is_multiple_of(k));
-        let stopping_early = done == stop && stop < total;
-        if !(periodic || stopping_early) {
-            return Ok(());
-        }
-        let state = TimeGanCheckpoint {
-            format_version: TIMEGAN_CHECKPOINT_VERSION,
-            blocks_done: done,
-            config: cfg.clone(),
-            data_fingerprint: fingerprint,
-            losses: losses.to_vec(),
-        };
-        write_checkpoint_dir(root, done, &state, |tmp| tr.save_state(tmp))?;
-        prune_checkpoints(root, TIMEGAN_CHECKPOINTS_KEPT)
-    };
-    for phase in [Phase::Embedding, Phase::Supervised, Phase::Joint] {
-        let first = phase.index() * per_phase;
-        let (from, to) = (start.max(first), stop.min(first + per_phase));
-        if from < to {
-            run_phase(
-                tr,
-                phase,
-                opts,
-                &mut losses,
-                block,
-                (from - first)..(to - first),
-                &mut |tr, blk, losses| after_block(tr, first + blk + 1, losses),
-            )?;
-        }
-    }
-    Ok(losses)
-}
-
-/// Removes all but the newest `keep` `epoch-N` checkpoints under `root`.
-fn prune_checkpoints(root: &Path, keep: usize) -> TrainResult<()> {
-    let mut found = checkpoint_dirs(root)?;
-    found.sort_unstable_by_key(|(n, _)| std::cmp::Reverse(*n));
-    for (_, dir) in found.into_iter().skip(keep) {
-        std::fs::remove_dir_all(&dir).map_err(|e| TrainError::io(&dir, e))?;
-    }
-    Ok(())
-}
-
-/// Callback after each block: (trainer, index of the block within its phase, loss history).
-type AfterBlock<'a> = dyn FnMut(&mut TimeGanTrainer, usize, &[PhaseLosses]) -> TrainResult<()> + 'a;
-
-/// Runs blocks `blocks` (indices within the phase) of one phase.
-fn run_phase(
-    tr: &mut TimeGanTrainer,
-    phase: Phase,
-    opts: &TrainOptions,
-    losses: &mut Vec<PhaseLosses>,
-    block: usize,
-    blocks: std::ops::Range<usize>,
-    after_block: &mut AfterBlock<'_>,
-) -> TrainResult<()> {
-    let iters = tr.cfg.iterations;
-    let bar = if opts.progress {
-        let b = ProgressBar::new(iters as u64);
-        b.set_style(
-            ProgressStyle::with_template("{prefix} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
-                .expect("valid template"),
-        );
-        b.set_prefix(format!("timegan {}", phase.name()));
-        b
-    } else {
-        ProgressBar::hidden()
-    };
-    let names = phase.loss_names();
-    let mut done = blocks.start * block;
-    bar.set_position(done as u64);
-    for blk in blocks {
-        let n = block.min(iters - done);
-        // Seeds depend only on (seed, phase, block): a run is reproducible block by block.
-        let s = epoch_seed(opts.seed, phase.index() * 1_000_000_007 + blk);
-        tr.device.seed(s);
-        let mut rng = StdRng::seed_from_u64(splitmix(s));
-        let t0 = Instant::now();
-        let mut sums = vec![0.0; names.len()];
-        for i in 0..n {
-            let vals: Vec<f64> = match phase {
-                Phase::Embedding => vec![tr.embedding_step(&mut rng)],
-                Phase::Supervised => vec![tr.supervised_step(&mut rng)],
-                Phase::Joint => tr.joint_step(&mut rng).to_vec(),
-            };
-            for (k, v) in vals.iter().enumerate() {
-                check_finite(phase, done + i, names[k], *v)?;
-                sums[k] += v;
-            }
-        }
-        done += n;
-        let seconds = t0.elapsed().as_secs_f64();
-        let values: Vec<(String, f64)> = names
-            .iter()
-            .zip(&sums)
-            .map(|(nm, s)| (nm.to_string(), s / n as f64))
-            .collect();
-        let summary = values
-            .iter()
-            .map(|(nm, v)| format!("{nm} {v:.4}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        tracing::debug!(phase = phase.name(), iteration = done, seconds, losses = %summary, "block done");
-        bar.set_message(format!("{summary}, {:.1} ms/it", 1e3 * seconds / n as f64));
-        bar.inc(n as u64);
-        losses.push(PhaseLosses {
-            phase,
-            iteration: done,
-            seconds,
-            values,
-        });
-        after_block(tr, blk, losses)?;
-    }
-    bar.finish_and_clear();
-    if done < iters {
-        return Ok(()); // stopped early; the phase goes on after a resume
-    }
-    let secs: f64 = losses
-        .iter()
-        .filter(|l| l.phase == phase)
-        .map(|l| l.seconds)
-        .sum();
-    tracing::info!(
-        phase = phase.name(),
-        iterations = iters,
-        seconds = secs,
-        seconds_per_iteration = secs / iters as f64,
-        "phase done"
-    );
-    Ok(())
 }
 
 /// A trained TimeGAN: samples whole sequences (in the original units), optionally of one label.
@@ -933,10 +855,7 @@ impl FittedTimeGan {
             let z = Tensor::<3>::random([b, t, f], Distribution::Uniform(0.0, 1.0), &self.device);
             let e_hat = self.nets.generate(z, cond.as_ref());
             let x_hat = self.nets.recover(self.nets.supervise(e_hat));
-            let v = x_hat.into_data().try_to_vec_as::<f32>().map_err(|e| {
-                TrainError::Options(format!("reading samples back from the device: {e:?}"))
-            })?;
-            values.extend(v);
+            values.extend(read_back(x_hat, "generated sequences")?);
         }
         let scaled = SequenceSet {
             features: self.features.clone(),
@@ -954,35 +873,23 @@ impl FittedTimeGan {
     /// # Errors
     /// [`TrainError::Exists`] or I/O / record errors.
     pub fn save(&self, dir: &Path, overwrite: bool) -> TrainResult<()> {
-        if dir.exists() {
-            if !overwrite {
-                return Err(TrainError::Exists {
-                    path: dir.to_path_buf(),
-                });
-            }
-            std::fs::remove_dir_all(dir).map_err(|e| TrainError::io(dir, e))?;
-        }
-        let tmp = PathBuf::from(format!("{}.tmp-{}", dir.display(), std::process::id()));
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(|e| TrainError::io(&tmp, e))?;
-        }
-        std::fs::create_dir_all(&tmp).map_err(|e| TrainError::io(&tmp, e))?;
-        let file = TimeGanFile {
-            format_version: TIMEGAN_FORMAT_VERSION,
-            model: "timegan".into(),
-            config: self.config.clone(),
-            scaler: self.scaler.clone(),
-            features: self.features.clone(),
-            seq_len: self.seq_len,
-            classes: self.classes.clone(),
-            class_counts: self.class_counts.clone(),
-            losses: self.losses.clone(),
-        };
-        let p = tmp.join("model.json");
-        std::fs::write(&p, serde_json::to_vec_pretty(&file).expect("serialises"))
-            .map_err(|e| TrainError::io(&p, e))?;
-        save_weights(&self.nets, &tmp.join("nets.bpk"))?;
-        std::fs::rename(&tmp, dir).map_err(|e| TrainError::io(dir, e))
+        write_model_dir(dir, overwrite, |tmp| {
+            write_json(
+                &tmp.join("model.json"),
+                &TimeGanFile {
+                    format_version: TIMEGAN_FORMAT_VERSION,
+                    model: "timegan".into(),
+                    config: self.config.clone(),
+                    scaler: self.scaler.clone(),
+                    features: self.features.clone(),
+                    seq_len: self.seq_len,
+                    classes: self.classes.clone(),
+                    class_counts: self.class_counts.clone(),
+                    losses: self.losses.clone(),
+                },
+            )?;
+            save_weights(&self.nets, &tmp.join("nets.bpk"))
+        })
     }
 
     /// Loads a model written by [`FittedTimeGan::save`] onto `device`.
@@ -1034,6 +941,7 @@ impl FittedTimeGan {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::checkpoint::newest_checkpoint;
     use serial_test::serial;
     use synthkit_data::sequence::{LongFormat, read_long};
 
@@ -1304,7 +1212,7 @@ pub(crate) mod tests {
             checkpoint_dir: Some(dir.path().to_path_buf()),
             checkpoint_every: Some(1),
             resume: true,
-            max_epochs_this_run: stop,
+            max_blocks_this_run: stop,
             ..Default::default()
         };
         let first = fit_timegan_blocks(&cfg, &set, &opts(Some(1)), 2).unwrap();
@@ -1323,7 +1231,7 @@ pub(crate) mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(kept.len(), TIMEGAN_CHECKPOINTS_KEPT, "{kept:?}");
-        assert!(kept.contains(&"epoch-9".to_string()), "{kept:?}");
+        assert!(kept.contains(&"block-9".to_string()), "{kept:?}");
     }
 
     #[test]
@@ -1335,11 +1243,11 @@ pub(crate) mod tests {
         tr.supervised_step(&mut rng);
         tr.joint_step(&mut rng);
         let dir = tempfile::tempdir().unwrap();
-        tr.save_state(dir.path()).unwrap();
+        tr.save_nets(dir.path()).unwrap();
         // A fresh trainer has other parameter ids; loading must bring the saved ones, and the
         // optimisers must find their moments under them.
         let mut fresh = trainer(&tiny());
-        fresh.load_state(dir.path()).unwrap();
+        fresh.load_nets(dir.path()).unwrap();
         assert_eq!(
             snapshot(&tr.nets),
             snapshot(&fresh.nets),
@@ -1375,7 +1283,7 @@ pub(crate) mod tests {
             seed: 5,
             checkpoint_dir: Some(dir.path().to_path_buf()),
             resume: true,
-            max_epochs_this_run: Some(1),
+            max_blocks_this_run: Some(1),
             ..Default::default()
         };
         fit_timegan_blocks(&tiny(), &set, &opts, 1).unwrap();
@@ -1399,7 +1307,7 @@ pub(crate) mod tests {
         };
         assert!(matches!(
             fit_timegan_blocks(&tiny(), &set, &no_dir, 1),
-            Err(TrainError::Options(_))
+            Err(TrainError::ResumeWithoutDir)
         ));
     }
 

@@ -67,7 +67,7 @@ fn a_tiny_model_learns_a_class_conditional_two_mode_mixture() {
         weight_decay: 0.0,
         ema_decay: 0.99,
         steps: 800,
-        steps_per_epoch: 100,
+        steps_per_block: 100,
         ..Default::default()
     });
     let t0 = std::time::Instant::now();
@@ -172,7 +172,7 @@ fn resumed_tabddpm_run_equals_uninterrupted_run() {
         seed: 21,
         checkpoint_every: Some(2),
         checkpoint_dir: Some(tmp.path().to_path_buf()),
-        max_epochs_this_run: Some(1),
+        max_blocks_this_run: Some(1),
         ..Default::default()
     };
     let part = fit(&cfg, tr.clone(), m, &ck).unwrap();
@@ -183,7 +183,7 @@ fn resumed_tabddpm_run_equals_uninterrupted_run() {
         m,
         &TrainOptions {
             resume: true,
-            max_epochs_this_run: None,
+            max_blocks_this_run: None,
             ..ck
         },
     )

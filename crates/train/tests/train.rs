@@ -216,7 +216,7 @@ fn resumed_run_equals_uninterrupted_run() {
             seed: 21,
             checkpoint_every: Some(2),
             checkpoint_dir: Some(tmp.path().to_path_buf()),
-            max_epochs_this_run: Some(1),
+            max_blocks_this_run: Some(1),
             ..Default::default()
         };
         let part = fit(&cfg, tr.clone(), m, &ck).unwrap();
@@ -228,7 +228,7 @@ fn resumed_run_equals_uninterrupted_run() {
             m,
             &TrainOptions {
                 resume: true,
-                max_epochs_this_run: None,
+                max_blocks_this_run: None,
                 ..ck.clone()
             },
         )
@@ -257,7 +257,9 @@ fn resumed_run_equals_uninterrupted_run() {
                 lr: 1e-2,
                 ..c.clone()
             }),
-            ModelConfig::TabDdpm(_) => unreachable!("TabDDPM resume is tested in tabddpm.rs"),
+            ModelConfig::TabDdpm(_) | ModelConfig::Copula(_) => {
+                unreachable!("TabDDPM resume is tested in tabddpm.rs; the copula has no schedule")
+            }
         };
         let e = fit(&other, tr.clone(), m, &TrainOptions { resume: true, ..ck }).unwrap_err();
         assert!(matches!(e, TrainError::CheckpointMismatch { .. }), "{e}");
@@ -279,7 +281,7 @@ fn non_finite_loss_stops_training_with_a_clear_error() {
     });
     let e = fit(&cfg, tr.clone(), m, &opts(0)).unwrap_err();
     match &e {
-        TrainError::NonFinite { epoch, .. } => assert!(*epoch < 3),
+        TrainError::NonFinite { block, .. } => assert!(*block < 3),
         other => panic!("expected NonFinite, got {other}"),
     }
     assert!(e.to_string().contains("learning rate"), "{e}");
@@ -301,7 +303,7 @@ fn bad_inputs_are_rejected_before_training() {
         },
     )
     .unwrap_err();
-    assert!(matches!(e, TrainError::Options(_)), "{e}");
+    assert!(matches!(e, TrainError::ResumeWithoutDir), "{e}");
     let bad = ModelConfig::Tvae(TvaeConfig {
         epochs: 0,
         ..Default::default()
@@ -380,7 +382,7 @@ fn paper_defaults_epoch_time_on_full_ai4i() {
             eprintln!(
                 "{} epoch {} {:.2}s {:?}",
                 cfg.kind(),
-                l.epoch,
+                l.block,
                 l.seconds,
                 l.values
             );

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bgm::{Bgm, BgmParams};
 use crate::error::{DataError, DataResult};
+use crate::matrix::argmax;
 
 /// Values are expressed in units of this many standard deviations of their mode (CTGAN's
 /// `STD_MULTIPLIER`, so that α is roughly within ±1).
@@ -234,17 +235,6 @@ impl ContinuousEncoder {
     }
 }
 
-/// Index of the largest entry (the first one on ties).
-pub(crate) fn argmax(v: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &x) in v.iter().enumerate() {
-        if x > v[best] {
-            best = i;
-        }
-    }
-    best
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,11 +256,5 @@ mod tests {
             Some(Rounding::Multiple(1000.0))
         );
         assert_eq!(Rounding::Decimals(1).apply(298.09999), 298.1);
-    }
-
-    #[test]
-    fn argmax_takes_the_first_maximum() {
-        assert_eq!(argmax(&[0.1, 0.7, 0.7, 0.2]), 1);
-        assert_eq!(argmax(&[1.0]), 0);
     }
 }

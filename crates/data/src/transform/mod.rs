@@ -344,13 +344,14 @@ impl DataTransformer {
                 let s = values::column(df, &col.name)?;
                 match &col.encoder {
                     Encoder::Continuous(e) => {
-                        let mut rng = StdRng::seed_from_u64(seed ^ (ci as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                        let mut rng = StdRng::seed_from_u64(
+                            seed ^ (ci as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                        );
                         let vals = values::numeric_values(s)?;
                         if !e.has_missing() && vals.iter().any(Option::is_none) {
-                            return Err(DataError::Invalid(format!(
-                                "column `{}` has missing values, but had none when the transformer was fitted; refit on data that shows them",
-                                col.name
-                            )));
+                            return Err(DataError::UnseenMissing {
+                                column: col.name.clone(),
+                            });
                         }
                         for (row, v) in vals.iter().enumerate() {
                             e.encode(*v, &mut buf[row * width..(row + 1) * width], &mut rng);
@@ -359,10 +360,9 @@ impl DataTransformer {
                     Encoder::Quantile(e) => {
                         let vals = values::numeric_values(s)?;
                         if !e.has_missing() && vals.iter().any(Option::is_none) {
-                            return Err(DataError::Invalid(format!(
-                                "column `{}` has missing values, but had none when the transformer was fitted; refit on data that shows them",
-                                col.name
-                            )));
+                            return Err(DataError::UnseenMissing {
+                                column: col.name.clone(),
+                            });
                         }
                         for (row, v) in vals.iter().enumerate() {
                             e.encode(*v, &mut buf[row * width..(row + 1) * width]);
@@ -371,12 +371,15 @@ impl DataTransformer {
                     Encoder::Discrete(e) => {
                         for (row, l) in values::label_values(s)?.iter().enumerate() {
                             let i = e.index_of(l.as_deref()).ok_or_else(|| {
-                                DataError::Invalid(format!(
-                                    "column `{}` has the value `{}` (row {row}), unseen when the transformer was fitted; known values: {}",
-                                    col.name,
-                                    l.as_deref().unwrap_or(discrete::MISSING_LABEL),
-                                    e.labels().join(", ")
-                                ))
+                                DataError::UnseenCategory {
+                                    column: col.name.clone(),
+                                    value: l
+                                        .as_deref()
+                                        .unwrap_or(discrete::MISSING_LABEL)
+                                        .to_string(),
+                                    row,
+                                    known: e.labels().join(", "),
+                                }
                             })?;
                             buf[row * width + i] = 1.0;
                         }
@@ -400,11 +403,10 @@ impl DataTransformer {
     /// one-hots) decodes as well as exact one-hots.
     pub fn inverse_transform(&self, m: &Matrix) -> DataResult<DataFrame> {
         if m.cols() != self.layout.dim() {
-            return Err(DataError::Invalid(format!(
-                "matrix has {} columns, the transformer's layout has {}",
-                m.cols(),
-                self.layout.dim()
-            )));
+            return Err(DataError::WidthMismatch {
+                got: m.cols(),
+                expected: self.layout.dim(),
+            });
         }
         let n = m.rows();
         let columns: Vec<Column> = self
@@ -438,7 +440,7 @@ impl DataTransformer {
                     Encoder::Discrete(e) => {
                         let s = lay.spans[0];
                         let labels: Vec<Option<&str>> = (0..n)
-                            .map(|r| e.label(continuous::argmax(&m.row(r)[s.start..s.end()])))
+                            .map(|r| e.label(crate::matrix::argmax(&m.row(r)[s.start..s.end()])))
                             .collect();
                         values::label_series(&col.name, col.value_type, &labels)?
                     }

@@ -146,9 +146,9 @@ pub fn numeric_series(name: &str, ty: ValueType, values: &[Option<f64>]) -> Data
             Series::new(name, ints()).cast(&DataType::Datetime(unit, None))?
         }
         ValueType::Str | ValueType::Bool => {
-            return Err(DataError::Invalid(format!(
-                "internal: column `{name}` of type {ty:?} cannot be rebuilt from numbers"
-            )));
+            return Err(DataError::Internal {
+                what: format!("column `{name}` of type {ty:?} cannot be rebuilt from numbers"),
+            });
         }
     })
 }
@@ -165,9 +165,10 @@ pub fn label_series(name: &str, ty: ValueType, labels: &[Option<&str>]) -> DataR
                     None => Ok(None),
                     Some("true") => Ok(Some(true)),
                     Some("false") => Ok(Some(false)),
-                    Some(other) => Err(DataError::Invalid(format!(
-                        "column `{name}`: `{other}` is not a boolean label"
-                    ))),
+                    Some(other) => Err(DataError::NotBoolean {
+                        column: name.to_string(),
+                        value: other.to_string(),
+                    }),
                 })
                 .collect::<DataResult<Vec<_>>>()?;
             return Ok(Series::new(name.into(), parsed));

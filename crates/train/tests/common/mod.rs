@@ -64,7 +64,7 @@ pub fn tiny_tabddpm(epochs: usize) -> ModelConfig {
         num_timesteps: 20,
         batch_size: 128,
         steps: 5 * epochs,
-        steps_per_epoch: 5,
+        steps_per_block: 5,
         ..Default::default()
     })
 }

@@ -19,10 +19,12 @@ use synthkit_models::tvae::{Decoder, Encoder};
 use synthkit_models::{ADAM_EPSILON, TvaeConfig};
 
 use crate::adam::Adam;
-use crate::cond::argmax;
-use crate::ctgan::{index_tensor, read_losses};
-use crate::engine::{Engine, check_finite, load_weights, save_weights, to_tensor};
+use crate::driver::{Engine, check_finite};
 use crate::error::TrainResult;
+use crate::losses::BlockLosses;
+use crate::persist::{load_weights, save_weights};
+use crate::tensor::{index_tensor, read_losses, to_tensor};
+use synthkit_data::argmax;
 
 /// Encoder and decoder as one module, so one Adam (with one step counter) updates both, as the
 /// reference's single optimiser over both parameter lists does.
@@ -157,11 +159,26 @@ impl<'a> TvaeEngine<'a> {
 }
 
 impl Engine for TvaeEngine<'_> {
-    fn loss_names(&self) -> &'static [&'static str] {
-        &["loss", "reconstruction", "kl"]
+    type Record = BlockLosses;
+
+    fn name(&self) -> &'static str {
+        "tvae"
     }
 
-    fn run_epoch(&mut self, epoch: usize, rng: &mut StdRng) -> TrainResult<Vec<f64>> {
+    fn blocks(&self) -> usize {
+        self.cfg.epochs
+    }
+
+    fn record(&self, b: usize, seconds: f64, values: Vec<f64>) -> BlockLosses {
+        BlockLosses::named(b, seconds, &["loss", "reconstruction", "kl"], values)
+    }
+
+    fn position(&self, done: usize) -> String {
+        format!("epoch {done}/{}", self.cfg.epochs)
+    }
+
+    /// One epoch: the shuffled rows in mini-batches.
+    fn run_block(&mut self, epoch: usize, rng: &mut StdRng) -> TrainResult<Vec<f64>> {
         let mut perm: Vec<usize> = (0..self.data.rows()).collect();
         perm.shuffle(rng);
         // (total, reconstruction, KL) per step, read back once.
@@ -181,11 +198,11 @@ impl Engine for TvaeEngine<'_> {
         Ok(vec![l / n, r / n, k / n])
     }
 
-    fn rows_per_epoch(&self) -> usize {
+    fn rows_per_block(&self) -> usize {
         self.data.rows()
     }
 
-    fn save_state(&self, dir: &Path) -> TrainResult<()> {
+    fn save_state(&mut self, dir: &Path) -> TrainResult<()> {
         save_weights(&self.vae, &dir.join("vae.bpk"))?;
         self.opt.save(&dir.join("optimizer.bin"))
     }

@@ -7,9 +7,9 @@
 //! the learning rate decayed linearly to 0 over all steps (`_anneal_lr`), and an EMA copy of the
 //! weights (rate 0.999) updated after every step. The EMA copy is what gets saved and sampled.
 //!
-//! synthkit's epoch driver wants epochs: a TabDDPM "epoch" is a block of `steps_per_epoch`
-//! optimiser steps (the last one may be shorter). Each block reseeds the RNGs from
-//! `(seed, block)` and starts a fresh shuffle, so a resumed run is exact.
+//! Under the shared driver a block is `steps_per_block` optimiser steps (the last one may be
+//! shorter). Each block reseeds the RNGs from `(seed, block)` and starts a fresh shuffle, so a
+//! resumed run is exact.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -21,28 +21,16 @@ use burn::tensor::Distribution;
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use synthkit_data::{DataTransformer, Matrix};
+use synthkit_data::Matrix;
 use synthkit_models::tabddpm::{CatBlocks, DdpmLayout, Denoiser, Diffusion, log_onehot};
 use synthkit_models::{ADAM_EPSILON, TabDdpmConfig};
 
 use crate::adam::Adam;
-use crate::engine::{Engine, check_finite, load_weights, save_weights};
-use crate::error::{TrainError, TrainResult};
-
-/// The split of `transformer`'s layout for a TabDDPM with `cfg`: the target is the label input
-/// when `class_conditional` is on and the target column is discrete.
-pub(crate) fn ddpm_layout(cfg: &TabDdpmConfig, transformer: &DataTransformer) -> DdpmLayout {
-    let label = if cfg.class_conditional {
-        transformer.target()
-    } else {
-        None
-    };
-    DdpmLayout::new(transformer.layout(), label)
-}
-
-fn tensor2(v: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
-    Tensor::from_data(TensorData::new(v, [rows, cols]), device)
-}
+use crate::driver::{Engine, check_finite};
+use crate::error::TrainResult;
+use crate::losses::BlockLosses;
+use crate::persist::{load_weights, save_weights};
+use crate::tensor::{read_back, tensor2};
 
 fn onehot(y: &[usize], k: usize, device: &Device) -> Tensor<2> {
     let mut v = vec![0.0f32; y.len() * k];
@@ -222,13 +210,29 @@ impl<'a> TabDdpmEngine<'a> {
 }
 
 impl Engine for TabDdpmEngine<'_> {
-    fn loss_names(&self) -> &'static [&'static str] {
-        &["loss", "gaussian", "multinomial"]
+    type Record = BlockLosses;
+
+    fn name(&self) -> &'static str {
+        "tabddpm"
     }
 
-    fn run_epoch(&mut self, epoch: usize, rng: &mut StdRng) -> TrainResult<Vec<f64>> {
-        let first = epoch * self.cfg.steps_per_epoch;
-        let last = (first + self.cfg.steps_per_epoch).min(self.cfg.steps);
+    fn blocks(&self) -> usize {
+        self.cfg.blocks()
+    }
+
+    fn record(&self, b: usize, seconds: f64, values: Vec<f64>) -> BlockLosses {
+        BlockLosses::named(b, seconds, &["loss", "gaussian", "multinomial"], values)
+    }
+
+    fn position(&self, done: usize) -> String {
+        let steps = (done * self.cfg.steps_per_block).min(self.cfg.steps);
+        format!("step {steps}/{}", self.cfg.steps)
+    }
+
+    /// Steps `block · steps_per_block ..` of the schedule.
+    fn run_block(&mut self, epoch: usize, rng: &mut StdRng) -> TrainResult<Vec<f64>> {
+        let first = epoch * self.cfg.steps_per_block;
+        let last = (first + self.cfg.steps_per_block).min(self.cfg.steps);
         let batch = self.batch();
         let mut perm: Vec<usize> = (0..self.data.rows()).collect();
         perm.shuffle(rng);
@@ -252,11 +256,11 @@ impl Engine for TabDdpmEngine<'_> {
         Ok(vec![l / n, g / n, m / n])
     }
 
-    fn rows_per_epoch(&self) -> usize {
-        self.cfg.steps_per_epoch * self.batch()
+    fn rows_per_block(&self) -> usize {
+        self.cfg.steps_per_block * self.batch()
     }
 
-    fn save_state(&self, dir: &Path) -> TrainResult<()> {
+    fn save_state(&mut self, dir: &Path) -> TrainResult<()> {
         save_weights(&self.model, &dir.join("denoiser.bpk"))?;
         save_weights(&self.ema, &dir.join("ema.bpk"))?;
         self.opt.save(&dir.join("optimizer.bin"))
@@ -320,22 +324,23 @@ pub(crate) fn sample_rows(
             x_cat = blocks.sample(lp);
         }
     }
-    let read = |t: Tensor<2>| -> TrainResult<Vec<f32>> {
-        t.into_data().try_to_vec_as::<f32>().map_err(|e| {
-            TrainError::Options(format!(
-                "reading a tensor back from the device failed: {e:?}"
-            ))
-        })
+    let num = if nn > 0 {
+        read_back(z, "generated numeric values")?
+    } else {
+        Vec::new()
     };
-    let num = if nn > 0 { read(z)? } else { Vec::new() };
     let bad = num.iter().filter(|v| !v.is_finite()).count();
     if bad > 0 {
-        return Err(TrainError::NonFiniteSample {
+        return Err(crate::error::TrainError::NonFiniteSample {
             model: "TabDDPM",
             count: bad,
         });
     }
-    let cat = if nc > 0 { read(x_cat)? } else { Vec::new() };
+    let cat = if nc > 0 {
+        read_back(x_cat, "generated categories")?
+    } else {
+        Vec::new()
+    };
     Ok((num, cat))
 }
 

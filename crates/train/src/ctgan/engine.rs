@@ -20,31 +20,11 @@ use synthkit_models::ctgan::{Discriminator, Generator};
 use synthkit_models::{ADAM_EPSILON, CtganConfig};
 
 use crate::adam::Adam;
-use crate::engine::{Engine, check_finite, load_weights, save_weights, to_tensor};
-use crate::error::{TrainError, TrainResult};
-
-/// Row indices as an `Int` tensor on `device`, for `select`. `[idx.len()]`
-pub(crate) fn index_tensor(idx: &[usize], device: &Device) -> Tensor<1, Int> {
-    let v: Vec<i64> = idx.iter().map(|&i| i as i64).collect();
-    Tensor::from_data(TensorData::new(v, [idx.len()]), device)
-}
-
-/// Reads a list of scalar losses (`[1]` each, still on the device) back to the host in one
-/// transfer, in order. This is the only synchronisation of an epoch.
-pub(crate) fn read_losses(losses: Vec<Tensor<1>>) -> TrainResult<Vec<f64>> {
-    if losses.is_empty() {
-        return Ok(Vec::new());
-    }
-    let v = Tensor::cat(losses, 0)
-        .into_data()
-        .try_to_vec_as::<f32>()
-        .map_err(|e| {
-            TrainError::Options(format!(
-                "reading the losses back from the device failed: {e:?}"
-            ))
-        })?;
-    Ok(v.into_iter().map(f64::from).collect())
-}
+use crate::driver::{Engine, check_finite};
+use crate::error::TrainResult;
+use crate::losses::BlockLosses;
+use crate::persist::{load_weights, save_weights};
+use crate::tensor::{index_tensor, read_losses, to_tensor};
 
 /// CTGAN's networks, optimisers and training-by-sampling state.
 pub(crate) struct CtganEngine<'a> {
@@ -241,11 +221,26 @@ impl<'a> CtganEngine<'a> {
 }
 
 impl Engine for CtganEngine<'_> {
-    fn loss_names(&self) -> &'static [&'static str] {
-        &["generator", "critic", "penalty"]
+    type Record = BlockLosses;
+
+    fn name(&self) -> &'static str {
+        "ctgan"
     }
 
-    fn run_epoch(&mut self, epoch: usize, rng: &mut StdRng) -> TrainResult<Vec<f64>> {
+    fn blocks(&self) -> usize {
+        self.cfg.epochs
+    }
+
+    fn record(&self, b: usize, seconds: f64, values: Vec<f64>) -> BlockLosses {
+        BlockLosses::named(b, seconds, &["generator", "critic", "penalty"], values)
+    }
+
+    fn position(&self, done: usize) -> String {
+        format!("epoch {done}/{}", self.cfg.epochs)
+    }
+
+    /// One epoch: `max(N / batch_size, 1)` steps.
+    fn run_block(&mut self, epoch: usize, rng: &mut StdRng) -> TrainResult<Vec<f64>> {
         let steps = (self.data.rows() / self.cfg.batch_size).max(1);
         let k = self.cfg.discriminator_steps;
         // Per step: k × (critic, penalty), then the generator's loss; read back once.
@@ -271,11 +266,11 @@ impl Engine for CtganEngine<'_> {
         Ok(vec![g_sum / steps as f64, d_sum / dn, p_sum / dn])
     }
 
-    fn rows_per_epoch(&self) -> usize {
+    fn rows_per_block(&self) -> usize {
         (self.data.rows() / self.cfg.batch_size).max(1) * self.cfg.batch_size
     }
 
-    fn save_state(&self, dir: &Path) -> TrainResult<()> {
+    fn save_state(&mut self, dir: &Path) -> TrainResult<()> {
         // Batch norm's running statistics hold their newest update in a per-thread buffer that
         // `into_record` does not read; `valid()` folds it in (a no-op for the arithmetic, the
         // next update would do the same), so the checkpoint has the current statistics.

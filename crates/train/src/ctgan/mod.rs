@@ -1,0 +1,174 @@
+//! CTGAN (Xu et al. 2019, arXiv:1907.00503): the training loop ([`engine`]) and the fitted
+//! generator that samples rows, with a condition vector when the data has discrete columns.
+
+mod engine;
+
+use std::path::Path;
+
+use burn::prelude::*;
+use burn::tensor::Distribution;
+use synthkit_data::{Activation, DataTransformer, Layout, Matrix};
+use synthkit_models::CtganConfig;
+use synthkit_models::activation::ctgan_activate;
+use synthkit_models::ctgan::Generator;
+
+use crate::driver::{RunIdentity, drive};
+use crate::error::{TrainError, TrainResult};
+use crate::options::TrainOptions;
+use crate::persist::save_weights;
+use crate::synthesizer::{Conditioning, SampleContext, Sampler, Synthesizer, Trained};
+use crate::tensor::{to_matrix, to_tensor};
+
+pub(crate) use engine::CtganEngine;
+
+/// CTGAN with its config.
+pub(crate) struct Ctgan<'a>(pub &'a CtganConfig);
+
+/// The mode-specific transform is what CTGAN's and TVAE's output activations decode.
+pub(crate) fn check_mode_encoding(
+    model: &'static str,
+    transformer: &DataTransformer,
+) -> TrainResult<()> {
+    if transformer
+        .layout()
+        .spans()
+        .any(|s| s.activation == Activation::Linear)
+    {
+        return Err(TrainError::WrongEncoding {
+            model,
+            reason: "it needs the mode-specific transform of continuous columns; set [transform] continuous = \"mode\" (the quantile transform is for TabDDPM)",
+        });
+    }
+    Ok(())
+}
+
+impl Synthesizer for Ctgan<'_> {
+    fn check_encoding(&self, transformer: &DataTransformer) -> TrainResult<()> {
+        check_mode_encoding("ctgan", transformer)
+    }
+
+    fn fit(
+        &self,
+        transformer: &DataTransformer,
+        train: &Matrix,
+        opts: &TrainOptions,
+        device: &Device,
+        base: &Device,
+    ) -> TrainResult<Trained> {
+        let layout = transformer.layout();
+        let mut eng = CtganEngine::new(self.0, layout, train, device);
+        let config = synthkit_models::ModelConfig::Ctgan(self.0.clone());
+        let losses = drive(
+            &mut eng,
+            &RunIdentity::of_matrix(&config, train),
+            opts,
+            device,
+        )?;
+        Ok(Trained {
+            sampler: Box::new(CtganSampler {
+                net: eng.generator.valid().to_device(base),
+                cfg: self.0.clone(),
+                layout: layout.clone(),
+            }),
+            losses,
+        })
+    }
+
+    fn load(
+        &self,
+        transformer: &DataTransformer,
+        conditioned: bool,
+        dir: &Path,
+        device: &Device,
+    ) -> TrainResult<Box<dyn Sampler>> {
+        let layout = transformer.layout();
+        let cond_dim = if conditioned { layout.cond_dim() } else { 0 };
+        let (g, _) = CtganConfig {
+            discriminator_dims: vec![1],
+            ..self.0.clone()
+        }
+        .init(layout.dim(), cond_dim, device);
+        let net = crate::persist::load_weights(&g, &dir.join(WEIGHTS))?.valid();
+        Ok(Box::new(CtganSampler {
+            net,
+            cfg: self.0.clone(),
+            layout: layout.clone(),
+        }))
+    }
+}
+
+const WEIGHTS: &str = "generator.bpk";
+
+/// CTGAN's generator in inference mode.
+#[derive(Debug)]
+struct CtganSampler {
+    net: Generator,
+    cfg: CtganConfig,
+    layout: Layout,
+}
+
+impl Sampler for CtganSampler {
+    fn conditioning(&self) -> Conditioning {
+        if self.layout.cond_dim() > 0 {
+            Conditioning::Vector
+        } else {
+            Conditioning::None
+        }
+    }
+
+    fn weights_file(&self) -> &'static str {
+        WEIGHTS
+    }
+
+    fn save(&self, path: &Path) -> TrainResult<()> {
+        save_weights(&self.net, path)
+    }
+
+    /// CTGAN samples with its batch norms in inference mode (running statistics), so a row
+    /// does not depend on the other rows of its batch; the reference samples with batch
+    /// statistics, which would wash a fixed condition out of a single-condition batch. The
+    /// Gumbel noise (τ from the config) is applied as in the reference.
+    fn generate(
+        &self,
+        n: usize,
+        condition: Option<(usize, usize)>,
+        ctx: &mut SampleContext<'_>,
+    ) -> TrainResult<Matrix> {
+        let cond = vector_condition(self.conditioning(), n, condition, ctx);
+        let z = Tensor::<2>::random(
+            [n, self.cfg.embedding_dim],
+            Distribution::Normal(0.0, 1.0),
+            ctx.device,
+        );
+        let input = match cond {
+            Some(cv) => Tensor::cat(vec![z, to_tensor(&cv, ctx.device)], 1),
+            None => z,
+        };
+        to_matrix(ctgan_activate(
+            self.net.forward(input),
+            &self.layout,
+            self.cfg.gumbel_tau,
+        ))
+    }
+}
+
+/// The condition vectors of `n` rows of a [`Conditioning::Vector`] network: the fixed
+/// `condition`, or one drawn per row with the training frequencies (host RNG, before any device
+/// noise). `None` for an unconditioned network.
+pub(crate) fn vector_condition(
+    conditioning: Conditioning,
+    n: usize,
+    condition: Option<(usize, usize)>,
+    ctx: &mut SampleContext<'_>,
+) -> Option<Matrix> {
+    if conditioning != Conditioning::Vector {
+        return None;
+    }
+    Some(match condition {
+        Some((b, k)) => ctx.table.fixed(b, k, n),
+        None => ctx
+            .table
+            .sample_original(n, ctx.rng)
+            .expect("a conditioned network has discrete columns"),
+    })
+}
