@@ -102,6 +102,9 @@ pub enum EvalError {
     /// Polars failed on an operation the evaluation needs.
     #[error("polars error: {0}; check the table's column types against the schema")]
     Polars(#[from] polars::prelude::PolarsError),
+    /// A data-crate operation failed (selecting rows, typing a table).
+    #[error(transparent)]
+    Data(#[from] synthkit_data::DataError),
 }
 
 /// Result alias of this crate.

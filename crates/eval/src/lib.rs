@@ -11,7 +11,12 @@
 //! - [`oversample`]: the baselines (random, SMOTE, SMOTE-NC, Borderline-SMOTE, ADASYN) after
 //!   imbalanced-learn;
 //! - [`utility`]: the TRTR / TSTR / augmentation-vs-baselines runner over seeds, with paired
-//!   comparisons against SMOTE;
+//!   comparisons against SMOTE (`synthkit eval`);
+//! - [`arms`]: the arms of an augmentation experiment (real, oversamplers, generators and their
+//!   ensemble at each ratio, curated or weighted) evaluated on one stage, validation or test;
+//! - [`curate`]: the curation filter of generated rare rows (a cross-fitted judge classifier and
+//!   the real rare class's support);
+//! - [`select`]: choosing an arm on validation data, and paired comparisons over replicates;
 //! - [`fidelity`]: SDMetrics column shapes and pair trends, overall and for the rare class,
 //!   and the detection score;
 //! - [`privacy`]: DCR, exact copies, NNDR, overfitting protection, membership inference;
@@ -23,13 +28,16 @@
 //! as polars `DataFrame`s.
 #![warn(missing_docs)]
 
+pub mod arms;
 pub mod classifier;
+pub mod curate;
 pub mod encode;
 pub mod error;
 pub mod fidelity;
 pub mod metrics;
 pub mod oversample;
 pub mod privacy;
+pub mod select;
 pub mod series;
 pub mod stats;
 pub mod utility;

@@ -224,6 +224,41 @@ impl DcrSpace {
     }
 }
 
+/// For each row of `sy`, whether it equals a row of `tr` in every column (missing equals
+/// missing).
+fn copies_in(tr: &DcrRows, sy: &DcrRows) -> Vec<bool> {
+    let key = |rows: &DcrRows, i: usize| -> (Vec<u64>, Vec<u32>) {
+        (
+            rows.num[i]
+                .iter()
+                .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
+                .collect(),
+            rows.cat[i].clone(),
+        )
+    };
+    let train_keys: HashSet<_> = (0..tr.n).map(|i| key(tr, i)).collect();
+    (0..sy.n)
+        .map(|i| train_keys.contains(&key(sy, i)))
+        .collect()
+}
+
+/// For each row of `synthetic`, whether it is an exact copy of a row of `train` over the
+/// schema's columns (target included; missing equals missing). What
+/// [`PrivacyReport::exact_copies`] counts, and what the augmentation arms drop.
+///
+/// # Errors
+/// A schema column missing from either table, or of a type that cannot be read.
+pub fn exact_copy_mask(
+    train: &DataFrame,
+    synthetic: &DataFrame,
+    schema: &Schema,
+) -> EvalResult<Vec<bool>> {
+    let mut space = DcrSpace::fit(train, schema)?;
+    let tr = space.encode(train, "train")?;
+    let sy = space.encode(synthetic, "synthetic")?;
+    Ok(copies_in(&tr, &sy))
+}
+
 fn subsample(n: usize, max: usize, rng: &mut StdRng) -> Vec<usize> {
     if n <= max {
         (0..n).collect()
@@ -278,19 +313,7 @@ pub fn privacy_report(
     let dcr_holdout = DistanceSummary::of(&ho_nn.iter().map(|p| p.0).collect::<Vec<_>>());
 
     // Exact copies over all synthetic rows.
-    let key = |rows: &DcrRows, i: usize| -> (Vec<u64>, Vec<u32>) {
-        (
-            rows.num[i]
-                .iter()
-                .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
-                .collect(),
-            rows.cat[i].clone(),
-        )
-    };
-    let train_keys: HashSet<_> = (0..tr.n).map(|i| key(&tr, i)).collect();
-    let exact_copies = (0..sy.n)
-        .filter(|&i| train_keys.contains(&key(&sy, i)))
-        .count();
+    let exact_copies = copies_in(&tr, &sy).iter().filter(|&&c| c).count();
 
     // Overfitting protection: train subsampled to the holdout size.
     let tr_sub = subsample(tr.n, ho.n, &mut rng);

@@ -1,0 +1,506 @@
+//! The arms of an augmentation experiment and their evaluation on one *stage*: a classifier is
+//! trained on the stage's real training rows (plus whatever the arm adds) and scored on the
+//! stage's evaluation rows.
+//!
+//! The same arms run on two stages of a replicate: **validation** (train on the fit part of the
+//! training split, score on the validation part carved from it) to *choose*, and **test** (train
+//! on the whole training split, score on the real test split) to *report*. Nothing here decides
+//! which stage is which; the caller passes the tables (see `synthkit-bench`).
+//!
+//! Arms:
+//! - [`ArmSpec::Real`]: the real rows alone;
+//! - [`ArmSpec::Oversample`]: the real rows plus rows of a SMOTE-family oversampler, `ratio × n`
+//!   of them (`n` = the stage's real rare rows), or imblearn's `auto`;
+//! - [`ArmSpec::Augment`]: the real rows plus `ratio × n` generated rare rows from one generator
+//!   or an equal mix of all ([`Source::Ensemble`]), optionally curated ([`crate::curate`]) and
+//!   weighted below 1, from the pool generated with the condition forced or rejected;
+//! - [`ArmSpec::Tstr`]: a generator's unconditional rows alone (train on synthetic, test on real).
+//!
+//! Generated rows that are exact copies of a real training row of the stage are dropped first
+//! (counted in [`PoolStats`]). Each pool is shuffled once per stage and every ratio takes a prefix
+//! of it, so a larger ratio adds rows to a smaller one's instead of drawing anew.
+
+use polars::prelude::DataFrame;
+use rand::{SeedableRng, rngs::StdRng, seq::SliceRandom};
+use serde::{Deserialize, Serialize};
+use synthkit_data::schema::Schema;
+use synthkit_data::split::take_rows;
+
+use crate::classifier::ClassifierSpec;
+use crate::curate::{CurationConfig, CurationCounts, Curator, Verdict};
+use crate::encode::{FeatureEncoder, Features, binary_target};
+use crate::error::{EvalError, EvalResult, ensure};
+use crate::metrics::{ClassificationMetrics, MetricOptions};
+use crate::oversample::{Oversampler, SamplingTarget};
+use crate::privacy::exact_copy_mask;
+
+/// Where an augmentation arm's generated rows come from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// One generator, by name.
+    Generator(String),
+    /// An equal mix of every generator's rows.
+    Ensemble,
+}
+
+impl Source {
+    /// `ctgan`, or `ensemble`.
+    pub fn name(&self) -> &str {
+        match self {
+            Source::Generator(g) => g,
+            Source::Ensemble => "ensemble",
+        }
+    }
+}
+
+/// How the generated rare rows were conditioned (see `synthkit_train::ConditionMode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Conditioned {
+    /// Generated under the condition, then overwritten with it.
+    #[default]
+    Force,
+    /// Generated under the condition; rows that generated another class dropped.
+    Reject,
+}
+
+/// One way of training the downstream classifier.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "arm", rename_all = "snake_case")]
+pub enum ArmSpec {
+    /// The real rows only.
+    Real,
+    /// Real rows plus oversampled rare rows.
+    Oversample {
+        /// The oversampler.
+        method: Oversampler,
+        /// Rows per real rare row; `None` = imblearn's `auto` (up to the majority count).
+        ratio: Option<f64>,
+    },
+    /// Real rows plus generated rare rows.
+    Augment {
+        /// The generator, or the ensemble.
+        source: Source,
+        /// Generated rows per real rare row.
+        ratio: f64,
+        /// Curated by [`crate::curate::Curator`] first.
+        filter: bool,
+        /// Sample weight of each generated row (real rows weigh 1).
+        weight: f64,
+        /// Which pool: condition forced or rejected.
+        condition: Conditioned,
+    },
+    /// A generator's unconditional rows only.
+    Tstr {
+        /// The generator.
+        generator: String,
+    },
+}
+
+impl ArmSpec {
+    /// A short readable label: `real`, `smote@2`, `smote@auto`, `ctgan@0.5`,
+    /// `ensemble@1+filter+w0.5+reject`, `tstr:tvae`.
+    pub fn label(&self) -> String {
+        match self {
+            ArmSpec::Real => "real".into(),
+            ArmSpec::Oversample { method, ratio } => match ratio {
+                Some(r) => format!("{}@{r}", method.name()),
+                None => format!("{}@auto", method.name()),
+            },
+            ArmSpec::Augment {
+                source,
+                ratio,
+                filter,
+                weight,
+                condition,
+            } => {
+                let mut s = format!("{}@{ratio}", source.name());
+                if *filter {
+                    s.push_str("+filter");
+                }
+                if *weight != 1.0 {
+                    s.push_str(&format!("+w{weight}"));
+                }
+                if *condition == Conditioned::Reject {
+                    s.push_str("+reject");
+                }
+                s
+            }
+            ArmSpec::Tstr { generator } => format!("tstr:{generator}"),
+        }
+    }
+
+    /// Whether the arm adds generated rows (augment) to the real ones.
+    pub fn is_augment(&self) -> bool {
+        matches!(self, ArmSpec::Augment { .. })
+    }
+
+    /// Whether the arm is a SMOTE-family oversampler.
+    pub fn is_oversample(&self) -> bool {
+        matches!(self, ArmSpec::Oversample { .. })
+    }
+}
+
+/// One generator's sampled rows for a stage (decoded tables; their target column says the
+/// class).
+#[derive(Clone, Copy, Debug)]
+pub struct GeneratorPool<'a> {
+    /// The generator's name.
+    pub name: &'a str,
+    /// Rare-class rows generated with the condition forced.
+    pub forced: &'a DataFrame,
+    /// Rare-class rows generated with the condition rejected, when the generator can.
+    pub rejected: Option<&'a DataFrame>,
+    /// Unconditional rows (both classes), for TSTR.
+    pub full: Option<&'a DataFrame>,
+}
+
+/// The real tables of a stage.
+#[derive(Clone, Copy, Debug)]
+pub struct Stage<'a> {
+    /// Real training rows of the stage.
+    pub train: &'a DataFrame,
+    /// Rows the classifiers are scored on.
+    pub eval: &'a DataFrame,
+}
+
+/// Settings shared by every arm of a stage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageConfig {
+    /// The binary target column.
+    pub target: String,
+    /// Its rare value.
+    pub positive: String,
+    /// Downstream classifiers.
+    pub classifiers: Vec<ClassifierSpec>,
+    /// Curation filter settings.
+    pub curation: CurationConfig,
+    /// Drop generated rows that copy a real training row. Default true.
+    pub drop_copies: bool,
+    /// Threshold and precision floor of the metrics.
+    pub metrics: MetricOptions,
+}
+
+/// What happened to one generator's pool on a stage.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PoolStats {
+    /// The generator.
+    pub generator: String,
+    /// Which pool.
+    pub condition: Conditioned,
+    /// Rows in the pool.
+    pub rows: usize,
+    /// Rows not of the rare class (a reject pool has none; a forced pool none by construction).
+    pub not_rare: usize,
+    /// Exact copies of a real training row (dropped when `drop_copies`).
+    pub copies: usize,
+    /// Verdicts of the curation filter on the rows left.
+    pub curation: CurationCounts,
+    /// Share of the rows the judge classifier passes (judged adherence).
+    pub judge_pass_rate: f64,
+}
+
+/// One classifier trained for one arm on a stage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArmRun {
+    /// The arm.
+    pub arm: ArmSpec,
+    /// The classifier (`gbt`, `logistic`).
+    pub classifier: String,
+    /// Real training rows.
+    pub n_real: usize,
+    /// Rows added (oversampled or generated); for TSTR, the synthetic training rows.
+    pub n_added: usize,
+    /// Metrics on the stage's evaluation rows.
+    pub metrics: ClassificationMetrics,
+}
+
+/// Everything one stage measured.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageReport {
+    /// Real training rows / rare rows among them.
+    pub n_train: usize,
+    /// See `n_train`.
+    pub n_train_rare: usize,
+    /// Evaluation rows / rare rows among them.
+    pub n_eval: usize,
+    /// See `n_eval`.
+    pub n_eval_rare: usize,
+    /// Share of the real rare rows the judge passes out of fold (what a perfect generator's
+    /// `judge_pass_rate` would be); `None` when no curation ran.
+    pub real_judge_pass_rate: Option<f64>,
+    /// Per generator pool.
+    pub pools: Vec<PoolStats>,
+    /// Per arm and classifier.
+    pub runs: Vec<ArmRun>,
+}
+
+/// A pool ready for drawing: encoded rows in the stage's encoding, in a shuffled order, with
+/// the curation verdicts.
+struct ReadyPool {
+    name: String,
+    condition: Conditioned,
+    x: Features,
+    order: Vec<usize>,
+    verdicts: Vec<Verdict>,
+}
+
+impl ReadyPool {
+    /// The first `n` rows of the shuffled order (only those kept by the filter with `filter`).
+    fn draw(&self, n: usize, filter: bool) -> Vec<usize> {
+        self.order
+            .iter()
+            .copied()
+            .filter(|&i| !filter || self.verdicts[i] == Verdict::Keep)
+            .take(n)
+            .collect()
+    }
+}
+
+fn seed_of(seed: u64, salt: &str) -> u64 {
+    salt.bytes().fold(seed ^ 0x9E37_79B9_7F4A_7C15, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+    })
+}
+
+/// Trains and scores every arm of `arms` with every classifier on one stage.
+///
+/// `pools` holds each generator's rows; an augment arm naming a generator without a pool (or a
+/// reject arm on a generator without a reject pool) is an error. `seed` drives the oversamplers,
+/// the pool shuffles, the curation folds and the classifiers.
+///
+/// # Errors
+/// Invalid settings, an empty class in the stage's tables, a generator without a pool, or a
+/// classifier failure.
+pub fn evaluate_stage(
+    stage: Stage<'_>,
+    schema: &Schema,
+    pools: &[GeneratorPool<'_>],
+    arms: &[ArmSpec],
+    cfg: &StageConfig,
+    seed: u64,
+) -> EvalResult<StageReport> {
+    ensure!(
+        !cfg.classifiers.is_empty(),
+        EvalError::InvalidValue {
+            field: "classifiers".into(),
+            reason: "empty; give at least one classifier".into(),
+        }
+    );
+    let mut schema = schema.clone();
+    schema.target = Some(cfg.target.clone());
+    let enc = FeatureEncoder::fit(stage.train, &schema)?;
+    let x = enc.transform(stage.train, "train")?;
+    let y = binary_target(stage.train, &cfg.target, &cfg.positive, "train")?;
+    let xe = enc.transform(stage.eval, "evaluation")?;
+    let ye = binary_target(stage.eval, &cfg.target, &cfg.positive, "evaluation")?;
+    let n_rare = y.iter().filter(|&&t| t).count();
+    for (what, v) in [("training", &y), ("evaluation", &ye)] {
+        ensure!(
+            v.iter().any(|&t| t),
+            EvalError::EmptyClass {
+                what: format!("the stage's {what} rows"),
+                class: "positive".into(),
+            }
+        );
+    }
+    let needs_curator = arms
+        .iter()
+        .any(|a| matches!(a, ArmSpec::Augment { filter: true, .. }))
+        || !pools.is_empty();
+    let curator = if needs_curator {
+        Some(Curator::fit(&x, &y, &cfg.curation, seed)?)
+    } else {
+        None
+    };
+
+    // Prepare the pools.
+    let mut ready: Vec<ReadyPool> = Vec::new();
+    let mut stats = Vec::new();
+    for p in pools {
+        let mut parts = vec![(Conditioned::Force, p.forced)];
+        if let Some(r) = p.rejected {
+            parts.push((Conditioned::Reject, r));
+        }
+        for (condition, df) in parts {
+            let label = format!("{} ({:?}) pool", p.name, condition);
+            let is_rare = binary_target(df, &cfg.target, &cfg.positive, &label)?;
+            let copies = if cfg.drop_copies {
+                exact_copy_mask(stage.train, df, &schema)?
+            } else {
+                vec![false; df.height()]
+            };
+            let keep: Vec<usize> = (0..df.height())
+                .filter(|&i| is_rare[i] && !copies[i])
+                .collect();
+            let xp = enc.transform(&take_rows(df, &keep)?, &label)?;
+            let curator = curator.as_ref().expect("pools imply a curator");
+            let verdicts = curator.verdicts(&xp)?;
+            let mut order: Vec<usize> = (0..xp.n_rows).collect();
+            order.shuffle(&mut StdRng::seed_from_u64(seed_of(seed, &label)));
+            stats.push(PoolStats {
+                generator: p.name.to_string(),
+                condition,
+                rows: df.height(),
+                not_rare: is_rare.iter().filter(|&&t| !t).count(),
+                copies: copies.iter().filter(|&&c| c).count(),
+                curation: CurationCounts::of(&verdicts),
+                judge_pass_rate: curator.judge_pass_rate(&xp)?,
+            });
+            ready.push(ReadyPool {
+                name: p.name.to_string(),
+                condition,
+                x: xp,
+                order,
+                verdicts,
+            });
+        }
+    }
+
+    let mut runs = Vec::new();
+    let n_of = |ratio: f64| (ratio * n_rare as f64).round() as usize;
+    for arm in arms {
+        let (added, n_added, weight): (Option<Features>, usize, f64) = match arm {
+            ArmSpec::Real => (None, 0, 1.0),
+            ArmSpec::Oversample { method, ratio } => {
+                let target = match ratio {
+                    Some(k) => SamplingTarget::Count(n_of(*k)),
+                    None => SamplingTarget::Auto,
+                };
+                let new = method.generate(&x, &y, enc.blocks(), target, seed)?;
+                let n = new.n_rows;
+                (Some(new), n, 1.0)
+            }
+            ArmSpec::Augment {
+                source,
+                ratio,
+                filter,
+                weight,
+                condition,
+            } => {
+                let n = n_of(*ratio);
+                let chosen: Vec<&ReadyPool> = ready
+                    .iter()
+                    .filter(|p| {
+                        p.condition == *condition
+                            && match source {
+                                Source::Generator(g) => &p.name == g,
+                                Source::Ensemble => true,
+                            }
+                    })
+                    .collect();
+                ensure!(
+                    !chosen.is_empty(),
+                    EvalError::InvalidValue {
+                        field: "arms".into(),
+                        reason: format!(
+                            "arm `{}` has no generated rows: no {:?} pool of `{}`",
+                            arm.label(),
+                            condition,
+                            source.name()
+                        ),
+                    }
+                );
+                // An equal quota per generator (the last ones get the remainder).
+                let mut rows = Features::empty(x.n_cols);
+                let k = chosen.len();
+                for (j, p) in chosen.iter().enumerate() {
+                    let quota = n / k + usize::from(j < n % k);
+                    let idx = p.draw(quota, *filter);
+                    rows = rows.vstack(&p.x.select_rows(&idx))?;
+                }
+                let m = rows.n_rows;
+                (Some(rows), m, *weight)
+            }
+            ArmSpec::Tstr { generator } => {
+                let full = pools
+                    .iter()
+                    .find(|p| p.name == generator)
+                    .and_then(|p| p.full)
+                    .ok_or_else(|| EvalError::InvalidValue {
+                        field: "arms".into(),
+                        reason: format!("TSTR arm of `{generator}` has no unconditional rows"),
+                    })?;
+                let xs = enc.transform(full, &format!("{generator} unconditional"))?;
+                let ys = binary_target(full, &cfg.target, &cfg.positive, "synthetic")?;
+                let n = xs.n_rows;
+                for spec in &cfg.classifiers {
+                    let model = spec.fit(&xs, &ys, seed)?;
+                    let p = model.predict_proba(&xe)?;
+                    runs.push(ArmRun {
+                        arm: arm.clone(),
+                        classifier: spec.name().into(),
+                        n_real: 0,
+                        n_added: n,
+                        metrics: ClassificationMetrics::compute(&ye, &p, &cfg.metrics)?,
+                    });
+                }
+                continue;
+            }
+        };
+        let (xa, ya, w) = match &added {
+            None => (x.clone(), y.clone(), None),
+            Some(new) => {
+                let xa = x.vstack(new)?;
+                let mut ya = y.clone();
+                ya.resize(xa.n_rows, true);
+                let w = (weight != 1.0).then(|| {
+                    let mut w = vec![1.0; y.len()];
+                    w.resize(xa.n_rows, weight);
+                    w
+                });
+                (xa, ya, w)
+            }
+        };
+        for spec in &cfg.classifiers {
+            let model = spec.fit_weighted(&xa, &ya, w.as_deref(), seed)?;
+            let p = model.predict_proba(&xe)?;
+            runs.push(ArmRun {
+                arm: arm.clone(),
+                classifier: spec.name().into(),
+                n_real: x.n_rows,
+                n_added,
+                metrics: ClassificationMetrics::compute(&ye, &p, &cfg.metrics)?,
+            });
+        }
+    }
+    Ok(StageReport {
+        n_train: y.len(),
+        n_train_rare: n_rare,
+        n_eval: ye.len(),
+        n_eval_rare: ye.iter().filter(|&&t| t).count(),
+        real_judge_pass_rate: curator.as_ref().map(Curator::real_pass_rate),
+        pools: stats,
+        runs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_say_what_the_arm_is() {
+        assert_eq!(ArmSpec::Real.label(), "real");
+        assert_eq!(
+            ArmSpec::Oversample {
+                method: Oversampler::Smote { k_neighbors: 5 },
+                ratio: None
+            }
+            .label(),
+            "smote@auto"
+        );
+        assert_eq!(
+            ArmSpec::Augment {
+                source: Source::Ensemble,
+                ratio: 0.5,
+                filter: true,
+                weight: 0.5,
+                condition: Conditioned::Reject,
+            }
+            .label(),
+            "ensemble@0.5+filter+w0.5+reject"
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! Choosing an arm on validation data and comparing arms over replicates.
+//!
+//! [`pick`] chooses among the arms a stage evaluated by one classifier's validation PR-AUC; the
+//! caller then reports the chosen arm's *test* score, never the best test score. [`Paired`]
+//! summarises the per-replicate differences of two arms' test scores: mean, sample standard
+//! deviation, a 95 % t-interval, wins/losses and exact sign and Wilcoxon tests.
+
+use serde::{Deserialize, Serialize};
+
+use crate::arms::{ArmRun, ArmSpec};
+use crate::stats::{TIE_EPS, sign_test_p, wilcoxon_p};
+
+/// The run with the highest PR-AUC among those of classifier `classifier` whose arm passes
+/// `candidate`; on a tie the earlier run (callers list arms simplest first: real before any
+/// augmentation, small ratios before large ones). `None` when no run qualifies.
+pub fn pick<'a>(
+    runs: &'a [ArmRun],
+    classifier: &str,
+    candidate: impl Fn(&ArmSpec) -> bool,
+) -> Option<&'a ArmRun> {
+    let mut best: Option<&ArmRun> = None;
+    for r in runs
+        .iter()
+        .filter(|r| r.classifier == classifier && candidate(&r.arm))
+    {
+        if best.is_none_or(|b| r.metrics.pr_auc > b.metrics.pr_auc + TIE_EPS) {
+            best = Some(r);
+        }
+    }
+    best
+}
+
+/// Two-sided 97.5 % quantiles of Student's t for 1..=30 degrees of freedom.
+const T975: [f64; 30] = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+    2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+    2.052, 2.048, 2.045, 2.042,
+];
+
+/// `t_{0.975, df}` (the normal 1.96 above 30... interpolated towards it: 2.042 at 30, 1.96 at ∞).
+pub fn t975(df: usize) -> f64 {
+    match df {
+        0 => f64::NAN,
+        1..=30 => T975[df - 1],
+        _ => 1.96 + (2.042 - 1.96) * 30.0 / df as f64,
+    }
+}
+
+/// Paired differences `a − b` over replicates, summarised.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Paired {
+    /// The differences, in replicate order.
+    pub diffs: Vec<f64>,
+    /// Mean difference.
+    pub mean: f64,
+    /// Sample standard deviation (ddof 1; 0 for one pair).
+    pub sd: f64,
+    /// 95 % t-interval of the mean, `mean ± t_{0.975, n−1} · sd / √n` (NaN for one pair).
+    pub ci95: [f64; 2],
+    /// Pairs where `a` is better / worse / tied (|d| ≤ 1e-12).
+    pub wins: usize,
+    /// See `wins`.
+    pub losses: usize,
+    /// See `wins`.
+    pub ties: usize,
+    /// Exact two-sided sign test.
+    pub sign_p: f64,
+    /// Exact two-sided Wilcoxon signed-rank test.
+    pub wilcoxon_p: f64,
+}
+
+impl Paired {
+    /// Summarises `diffs` (at least one).
+    pub fn of(diffs: Vec<f64>) -> Self {
+        let n = diffs.len();
+        let mean = diffs.iter().sum::<f64>() / n as f64;
+        let sd = if n > 1 {
+            (diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
+        let half = t975(n.saturating_sub(1)) * sd / (n as f64).sqrt();
+        Paired {
+            mean,
+            sd,
+            ci95: [mean - half, mean + half],
+            wins: diffs.iter().filter(|&&d| d > TIE_EPS).count(),
+            losses: diffs.iter().filter(|&&d| d < -TIE_EPS).count(),
+            ties: diffs.iter().filter(|&&d| d.abs() <= TIE_EPS).count(),
+            sign_p: sign_test_p(&diffs),
+            wilcoxon_p: wilcoxon_p(&diffs),
+            diffs,
+        }
+    }
+
+    /// Number of pairs.
+    pub fn n(&self) -> usize {
+        self.diffs.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::ClassificationMetrics;
+
+    fn run(arm: ArmSpec, pr: f64) -> ArmRun {
+        ArmRun {
+            arm,
+            classifier: "gbt".into(),
+            n_real: 10,
+            n_added: 0,
+            metrics: ClassificationMetrics {
+                minority_f1: 0.0,
+                macro_f1: 0.0,
+                roc_auc: 0.5,
+                pr_auc: pr,
+                recall_at_precision: 0.0,
+            },
+        }
+    }
+
+    #[test]
+    fn pick_takes_the_best_and_the_earlier_on_ties() {
+        let smote = |r| ArmSpec::Oversample {
+            method: crate::oversample::Oversampler::Smote { k_neighbors: 5 },
+            ratio: Some(r),
+        };
+        let runs = vec![
+            run(ArmSpec::Real, 0.7),
+            run(smote(1.0), 0.7),
+            run(smote(2.0), 0.6),
+        ];
+        assert_eq!(pick(&runs, "gbt", |_| true).unwrap().arm, ArmSpec::Real);
+        assert_eq!(
+            pick(&runs, "gbt", ArmSpec::is_oversample).unwrap().arm,
+            smote(1.0)
+        );
+        assert!(pick(&runs, "logistic", |_| true).is_none());
+    }
+
+    /// Against scipy: `stats.t.interval(0.95, 4, loc=mean, scale=sem)` for
+    /// d = [0.01, 0.03, -0.02, 0.04, 0.02]: mean 0.016, sd 0.02302, interval ±0.02858.
+    #[test]
+    fn paired_interval_matches_the_t_distribution() {
+        let p = Paired::of(vec![0.01, 0.03, -0.02, 0.04, 0.02]);
+        assert!((p.mean - 0.016).abs() < 1e-12);
+        assert!((p.sd - 0.023021728866442676).abs() < 1e-12);
+        let half = 2.776 * p.sd / 5f64.sqrt();
+        assert!((p.ci95[1] - p.mean - half).abs() < 1e-12);
+        assert!((half - 0.02858).abs() < 1e-4);
+        assert_eq!((p.wins, p.losses, p.ties), (4, 1, 0));
+        assert_eq!(t975(4), 2.776);
+        assert!(t975(1000) > 1.96 && t975(1000) < 1.97);
+    }
+}
