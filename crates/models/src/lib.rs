@@ -28,8 +28,8 @@ pub mod timegan;
 pub mod tvae;
 
 pub use config::{
-    ADAM_EPSILON, Budget, CopulaConfig, CtganConfig, ModelConfig, Schedule, TabDdpmConfig,
-    TvaeConfig,
+    ADAM_EPSILON, Budget, CopulaConfig, CtganConfig, FlowConfig, ModelConfig, Schedule, Solver,
+    TabDdpmConfig, TvaeConfig,
 };
 pub use error::{ModelError, ModelResult};
 pub use timegan::TimeGanConfig;

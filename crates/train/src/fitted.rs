@@ -243,7 +243,7 @@ impl FittedModel {
         match self.conditioning() {
             Conditioning::None => {
                 return Err(refuse(match self.config {
-                    ModelConfig::TabDdpm(_) | ModelConfig::Copula(_) => format!(
+                    ModelConfig::TabDdpm(_) | ModelConfig::Copula(_) | ModelConfig::Flow(_) => format!(
                         "this {} was trained without a class label (no discrete target, or class_conditional = false); set a categorical target and class_conditional = true, and retrain",
                         self.config.kind()
                     ),
@@ -499,5 +499,99 @@ impl FrameBuilder {
         };
         df.align_chunks_par();
         Ok(df)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use synthkit_data::{Schema, SchemaOptions, TransformerParams};
+
+    /// A network that ignores its condition: every row it generates is of the target's first
+    /// category (the majority, `0`), and its other columns are the first training row's.
+    #[derive(Debug)]
+    struct IgnoresCondition(Matrix);
+
+    impl Sampler for IgnoresCondition {
+        fn conditioning(&self) -> Conditioning {
+            Conditioning::Vector
+        }
+        fn weights_file(&self) -> &'static str {
+            "none"
+        }
+        fn save(&self, _: &Path) -> TrainResult<()> {
+            Ok(())
+        }
+        fn generate(
+            &self,
+            n: usize,
+            _: Option<(usize, usize)>,
+            _: &mut SampleContext<'_>,
+        ) -> TrainResult<Matrix> {
+            Ok(self.0.select_rows(&vec![0; n]))
+        }
+    }
+
+    /// The negative control of the adherence report: a generator that ignores the condition
+    /// shows adherence 0 under force (while force still returns n rows of the class), and reject
+    /// gives up with the acceptance rate in the error.
+    #[test]
+    fn a_generator_that_ignores_the_condition_fails_the_adherence_check() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../datasets/ai4i_machine_failure/train.csv");
+        let df = synthkit_data::io::read_table(&path)
+            .unwrap()
+            .head(Some(300));
+        let target = "Machine failure";
+        let schema = Schema::infer(
+            &df,
+            &SchemaOptions {
+                target: Some(target.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let tr = TransformerParams::default().fit(&df, &schema).unwrap();
+        let m = tr.transform(&df, 0).unwrap();
+        let (block, _) = tr.condition(target, "0").unwrap();
+        let first = m.select_rows(&[0]);
+        let cond = ConditionTable::from_matrix(&m, tr.layout());
+        assert_eq!(cond.categories(&first, block), vec![0]);
+        let model = FittedModel {
+            config: ModelConfig::Ctgan(Default::default()),
+            transformer: tr,
+            cond,
+            losses: Vec::new(),
+            device_choice: DeviceChoice::Cpu,
+            device: DeviceChoice::Cpu.device(),
+            sampler: Arc::new(IgnoresCondition(first)),
+        };
+        let (s, rep) = model
+            .sample_where_with(target, "1", 50, 0, ConditionMode::Force)
+            .unwrap();
+        assert_eq!(s.height(), 50);
+        assert_eq!(rep.adherence(), Some(0.0));
+        let e = model
+            .sample_where_with(target, "1", 50, 0, ConditionMode::Reject)
+            .unwrap_err();
+        match &e {
+            TrainError::RejectExhausted {
+                accepted, drawn, ..
+            } => {
+                assert_eq!(*accepted, 0);
+                assert_eq!(*drawn, REJECT_DRAWS_PER_ROW * 50 + REJECT_MIN_DRAWS);
+            }
+            other => panic!("expected RejectExhausted, got {other}"),
+        }
+        assert!(e.to_string().contains("acceptance 0.00 %"), "{e}");
+        // Its own class is accepted at once.
+        let (s, rep) = model
+            .sample_where_with(target, "0", 20, 0, ConditionMode::Reject)
+            .unwrap();
+        assert_eq!(
+            (s.height(), rep.generated, rep.adhering),
+            (20, 20, Some(20))
+        );
     }
 }

@@ -26,6 +26,7 @@ mod ctgan;
 mod driver;
 pub mod error;
 pub mod fitted;
+mod flow;
 pub mod losses;
 pub mod options;
 mod persist;
@@ -39,7 +40,8 @@ mod tvae;
 pub use checkpoint::newest_checkpoint;
 pub use error::{TrainError, TrainResult};
 pub use fitted::{
-    ConditionMode, ConditionReport, FittedModel, MODEL_FORMAT_VERSION, SAMPLE_CHUNK, fit,
+    ConditionMode, ConditionReport, FittedModel, MODEL_FORMAT_VERSION, REJECT_DRAWS_PER_ROW,
+    REJECT_MIN_DRAWS, SAMPLE_CHUNK, fit,
 };
 pub use losses::{BlockLosses, losses_csv, parse_losses_csv};
 pub use options::{DeviceChoice, TrainOptions, block_seed};

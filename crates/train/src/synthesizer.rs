@@ -109,5 +109,6 @@ pub fn synthesizer_for(config: &ModelConfig) -> Box<dyn Synthesizer + '_> {
         ModelConfig::Tvae(c) => Box::new(crate::tvae::Tvae(c)),
         ModelConfig::TabDdpm(c) => Box::new(crate::tabddpm::TabDdpm(c)),
         ModelConfig::Copula(c) => Box::new(crate::copula::Copula(c)),
+        ModelConfig::Flow(c) => Box::new(crate::flow::Flow(c)),
     }
 }

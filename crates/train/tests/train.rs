@@ -257,9 +257,7 @@ fn resumed_run_equals_uninterrupted_run() {
                 lr: 1e-2,
                 ..c.clone()
             }),
-            ModelConfig::TabDdpm(_) | ModelConfig::Copula(_) => {
-                unreachable!("TabDDPM resume is tested in tabddpm.rs; the copula has no schedule")
-            }
+            other => unreachable!("{} resume is tested elsewhere", other.kind()),
         };
         let e = fit(&other, tr.clone(), m, &TrainOptions { resume: true, ..ck }).unwrap_err();
         assert!(matches!(e, TrainError::CheckpointMismatch { .. }), "{e}");

@@ -18,35 +18,56 @@ pub struct Denoiser {
 
 impl TabDdpmConfig {
     /// Builds the denoiser for `d_in` diffused columns and `n_classes` label classes (0: no
-    /// label input). Linear layers get PyTorch's default init; the label embedding N(0, 1), as
-    /// `nn.Embedding`.
+    /// label input); see [`Denoiser::new`].
     pub fn init(&self, d_in: usize, n_classes: usize, device: &Device) -> Denoiser {
-        let mut blocks = Vec::with_capacity(self.d_layers.len());
-        let mut w = self.dim_t;
-        for &d in &self.d_layers {
+        Denoiser::new(
+            &self.d_layers,
+            self.dropout,
+            self.dim_t,
+            d_in,
+            n_classes,
+            device,
+        )
+    }
+}
+
+impl Denoiser {
+    /// An `MLPDiffusion` with hidden widths `d_layers`, dropout `dropout`, embeddings of width
+    /// `dim_t`, `d_in` inputs and outputs and `n_classes` label classes (0: no label input).
+    /// Linear layers get PyTorch's default init; the label embedding N(0, 1), as
+    /// `nn.Embedding`. The flow-matching generator uses the same network.
+    pub fn new(
+        d_layers: &[usize],
+        dropout: f64,
+        dim_t: usize,
+        d_in: usize,
+        n_classes: usize,
+        device: &Device,
+    ) -> Denoiser {
+        let mut blocks = Vec::with_capacity(d_layers.len());
+        let mut w = dim_t;
+        for &d in d_layers {
             blocks.push(LinearConfig::new(w, d).init(device));
             w = d;
         }
         Denoiser {
-            proj: LinearConfig::new(d_in, self.dim_t).init(device),
-            time1: LinearConfig::new(self.dim_t, self.dim_t).init(device),
-            time2: LinearConfig::new(self.dim_t, self.dim_t).init(device),
+            proj: LinearConfig::new(d_in, dim_t).init(device),
+            time1: LinearConfig::new(dim_t, dim_t).init(device),
+            time2: LinearConfig::new(dim_t, dim_t).init(device),
             label_emb: (n_classes > 0).then(|| {
                 Param::from_tensor(Tensor::random(
-                    [n_classes, self.dim_t],
+                    [n_classes, dim_t],
                     Distribution::Normal(0.0, 1.0),
                     device,
                 ))
             }),
             blocks,
-            dropout: DropoutConfig::new(self.dropout).init(),
+            dropout: DropoutConfig::new(dropout).init(),
             head: LinearConfig::new(w, d_in).init(device),
-            dim_t: self.dim_t,
+            dim_t,
         }
     }
-}
 
-impl Denoiser {
     /// # Shapes
     /// - `x`: `[batch, d_in]` (noisy numeric features ⊕ noisy one-hots)
     /// - `t`: `[batch]` timesteps as floats

@@ -32,7 +32,48 @@ use crate::losses::BlockLosses;
 use crate::persist::{load_weights, save_weights};
 use crate::tensor::{read_back, tensor2};
 
-fn onehot(y: &[usize], k: usize, device: &Device) -> Tensor<2> {
+/// The global steps of training block `block`: `block · per_block ..` up to `steps`.
+pub(crate) fn block_steps(block: usize, per_block: usize, steps: usize) -> std::ops::Range<usize> {
+    let first = block * per_block;
+    first..(first + per_block).min(steps)
+}
+
+/// Runs the optimiser steps `steps` of a step-counted model: batches of `batch` rows of a fresh
+/// shuffle of `0..n_rows` (reshuffled whenever the rows run out, as the reference's loader),
+/// `step` called with the batch's rows, the global step and the RNG; returns the mean of the
+/// values it returned.
+pub(crate) fn run_steps(
+    steps: std::ops::Range<usize>,
+    n_rows: usize,
+    batch: usize,
+    rng: &mut StdRng,
+    mut step: impl FnMut(&[usize], usize, &mut StdRng) -> TrainResult<Vec<f64>>,
+) -> TrainResult<Vec<f64>> {
+    let mut perm: Vec<usize> = (0..n_rows).collect();
+    perm.shuffle(rng);
+    let mut cursor = 0;
+    let mut sums: Vec<f64> = Vec::new();
+    let mut n = 0usize;
+    for s in steps {
+        if cursor >= perm.len() {
+            perm.shuffle(rng);
+            cursor = 0;
+        }
+        let end = (cursor + batch).min(perm.len());
+        let rows = perm[cursor..end].to_vec();
+        cursor = end;
+        let v = step(&rows, s, rng)?;
+        if sums.is_empty() {
+            sums = vec![0.0; v.len()];
+        }
+        sums.iter_mut().zip(&v).for_each(|(a, b)| *a += b);
+        n += 1;
+    }
+    let n = n.max(1) as f64;
+    Ok(sums.into_iter().map(|x| x / n).collect())
+}
+
+pub(crate) fn onehot(y: &[usize], k: usize, device: &Device) -> Tensor<2> {
     let mut v = vec![0.0f32; y.len() * k];
     for (i, &c) in y.iter().enumerate() {
         v[i * k + c] = 1.0;
@@ -40,13 +81,13 @@ fn onehot(y: &[usize], k: usize, device: &Device) -> Tensor<2> {
     tensor2(v, y.len(), k, device)
 }
 
-fn times(t: &[usize], device: &Device) -> Tensor<1> {
+pub(crate) fn times(t: &[usize], device: &Device) -> Tensor<1> {
     let v: Vec<f32> = t.iter().map(|&i| i as f32).collect();
     Tensor::from_data(TensorData::new(v, [t.len()]), device)
 }
 
 /// Concatenates the non-empty parts along the features.
-fn cat_parts(parts: Vec<Tensor<2>>) -> Tensor<2> {
+pub(crate) fn cat_parts(parts: Vec<Tensor<2>>) -> Tensor<2> {
     let parts: Vec<Tensor<2>> = parts.into_iter().filter(|p| p.dims()[1] > 0).collect();
     Tensor::cat(parts, 1)
 }
@@ -231,29 +272,12 @@ impl Engine for TabDdpmEngine<'_> {
 
     /// Steps `block · steps_per_block ..` of the schedule.
     fn run_block(&mut self, epoch: usize, rng: &mut StdRng) -> TrainResult<Vec<f64>> {
-        let first = epoch * self.cfg.steps_per_block;
-        let last = (first + self.cfg.steps_per_block).min(self.cfg.steps);
-        let batch = self.batch();
-        let mut perm: Vec<usize> = (0..self.data.rows()).collect();
-        perm.shuffle(rng);
-        let mut cursor = 0;
-        let (mut l, mut g, mut m, mut n) = (0.0, 0.0, 0.0, 0usize);
-        for step in first..last {
-            if cursor >= perm.len() {
-                perm.shuffle(rng);
-                cursor = 0;
-            }
-            let end = (cursor + batch).min(perm.len());
-            let rows = perm[cursor..end].to_vec();
-            cursor = end;
-            let (a, b, c) = self.train_step(&rows, step, rng);
-            l += check_finite(epoch, "TabDDPM", a)?;
-            g += b;
-            m += c;
-            n += 1;
-        }
-        let n = n.max(1) as f64;
-        Ok(vec![l / n, g / n, m / n])
+        let (rows, batch) = (self.data.rows(), self.batch());
+        let span = block_steps(epoch, self.cfg.steps_per_block, self.cfg.steps);
+        run_steps(span, rows, batch, rng, |rows, step, rng| {
+            let (a, b, c) = self.train_step(rows, step, rng);
+            Ok(vec![check_finite(epoch, "TabDDPM", a)?, b, c])
+        })
     }
 
     fn rows_per_block(&self) -> usize {

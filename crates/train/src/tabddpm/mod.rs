@@ -2,7 +2,7 @@
 //! fitted EMA denoiser that samples rows by ancestral diffusion, with the target's class as its
 //! label input when class-conditional.
 
-mod engine;
+pub(crate) mod engine;
 
 use std::path::Path;
 
