@@ -8,13 +8,19 @@ use polars::prelude::*;
 
 use crate::error::{DataError, DataResult};
 
-/// Number of rows polars looks at to infer column dtypes of a CSV file.
+/// Number of rows polars looks at to infer column dtypes of a CSV file. A value further down
+/// that does not fit the inferred dtype makes the read start again with every row looked at.
 const INFER_SCHEMA_ROWS: usize = 10_000;
 
 /// Reads a CSV (header row, comma-separated, empty cell = missing) or Parquet file.
 ///
 /// The format is chosen by the extension (`.csv`, `.parquet`/`.pq`). Date and timestamp columns in
 /// a CSV are recognised (polars' `try_parse_dates`).
+///
+/// A CSV is checked before polars parses it, so that each defect is named with its line: an
+/// empty file, a header with one column whose name holds `;` or a tab (another delimiter), an
+/// empty or repeated column name, a quoted value that is never closed, a line with more fields
+/// than the header. Every error names the file.
 pub fn read_table(path: &Path) -> DataResult<DataFrame> {
     if !path.exists() {
         return Err(DataError::FileNotFound {
@@ -26,24 +32,16 @@ pub fn read_table(path: &Path) -> DataResult<DataFrame> {
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
-    let malformed = |e: PolarsError| DataError::Malformed {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
     let df = match ext.as_str() {
-        "csv" => CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(INFER_SCHEMA_ROWS))
-            .map_parse_options(|o| o.with_try_parse_dates(true))
-            .try_into_reader_with_file_path(Some(path.to_path_buf()))
-            .and_then(|r| r.finish())
-            .map_err(malformed)?,
+        "csv" => read_csv(path)?,
         "parquet" | "pq" => {
-            let file = File::open(path).map_err(|source| DataError::Io {
+            let file = File::open(path).map_err(|error| DataError::Io {
                 path: path.to_path_buf(),
-                source,
+                error,
             })?;
-            ParquetReader::new(file).finish().map_err(malformed)?
+            ParquetReader::new(file)
+                .finish()
+                .map_err(|e| malformed(path, &e))?
         }
         _ => {
             return Err(DataError::UnsupportedFormat {
@@ -52,11 +50,315 @@ pub fn read_table(path: &Path) -> DataResult<DataFrame> {
         }
     };
     if df.height() == 0 {
-        return Err(DataError::Empty {
-            what: format!("`{}`", path.display()),
+        return Err(DataError::NoRows {
+            path: path.to_path_buf(),
         });
     }
     Ok(df)
+}
+
+/// A polars error as a [`DataError::Malformed`] of `path`, without polars' advice about its own
+/// options (which a synthkit user cannot set) and shortened to one line.
+fn malformed(path: &Path, e: &PolarsError) -> DataError {
+    let text = e.to_string();
+    let mut reason = text.as_str();
+    for cut in [
+        "\n\nYou might want to try",
+        "\n\nConsider setting",
+        "\n\nThe current offset",
+    ] {
+        if let Some(i) = reason.find(cut) {
+            reason = &reason[..i];
+        }
+    }
+    DataError::Malformed {
+        path: path.to_path_buf(),
+        reason: shorten(
+            &reason.split_whitespace().collect::<Vec<_>>().join(" "),
+            200,
+        ),
+    }
+}
+
+/// `text` cut to at most `max` characters, with `…` where it was cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        text.chars().take(max).collect::<String>() + "…"
+    }
+}
+
+fn read_csv(path: &Path) -> DataResult<DataFrame> {
+    let bytes = std::fs::read(path).map_err(|error| DataError::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    check_csv(path, &scan_csv(&bytes))?;
+    let read = |infer: Option<usize>| {
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(infer)
+            .map_parse_options(|o| o.with_try_parse_dates(true))
+            .into_reader_with_file_handle(std::io::Cursor::new(&bytes))
+            .finish()
+    };
+    match read(Some(INFER_SCHEMA_ROWS)) {
+        // A value past the rows polars typed the column on does not fit that type (text in a
+        // numeric column, a float in an integer one): read again with every row looked at, so
+        // the column gets a type that holds all its values and the typing step can name the
+        // offending cell.
+        Err(e) if e.to_string().contains("could not parse") => read(None),
+        r => r,
+    }
+    .map_err(|e| malformed(path, &e))
+}
+
+/// What a pass over a CSV file's bytes finds (comma-separated, `"` quotes, `""` inside quotes).
+#[derive(Debug, Default)]
+struct CsvScan {
+    /// Nothing but white space.
+    blank: bool,
+    /// The fields of the header line, unquoted.
+    header: Vec<String>,
+    /// The header line as written (shortened).
+    header_line: String,
+    /// A quoted value still open at the end: (1-based line where it opens, excerpt).
+    unterminated: Option<(usize, String)>,
+    /// The first record with more fields than the header.
+    ragged: Option<Ragged>,
+    /// How many records have more fields than the header.
+    n_ragged: usize,
+}
+
+/// A record with more fields than the header.
+#[derive(Debug, Clone, Copy)]
+struct Ragged {
+    /// 1-based line where it starts.
+    line: usize,
+    /// Its number of fields.
+    fields: usize,
+    /// The lines where its quoted value opens and closes, when that spans lines.
+    spanned: Option<(usize, usize)>,
+}
+
+/// At most 60 characters of the line starting at byte `start`, in backticks.
+fn excerpt(bytes: &[u8], start: usize) -> String {
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| start + i);
+    let line = String::from_utf8_lossy(&bytes[start..end]);
+    format!("`{}`", shorten(line.trim_end_matches('\r'), 60))
+}
+
+/// One pass over the bytes, RFC 4180 style as polars reads them: a `"` opens a quoted value only
+/// at the start of a field, `""` inside is a quote, a line break inside quotes belongs to the
+/// value. Records that are empty lines are not counted as ragged (polars reads them as a row of
+/// missing values).
+fn scan_csv(bytes: &[u8]) -> CsvScan {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut scan = CsvScan {
+        blank: bytes.iter().all(u8::is_ascii_whitespace),
+        ..CsvScan::default()
+    };
+    if scan.blank {
+        return scan;
+    }
+    let mut line = 1usize;
+    let mut line_start = 0usize;
+    // The current record.
+    let mut record_line = 1usize;
+    let mut record_empty = true;
+    let mut fields = 1usize;
+    let mut in_header = true;
+    let mut field = Vec::<u8>::new();
+    let mut at_field_start = true;
+    let mut in_quotes = false;
+    let mut quote_open: Option<(usize, usize)> = None; // (line, byte offset of its line)
+    let mut spanned: Option<(usize, usize)> = None;
+    let mut i = 0;
+    let end_record = |scan: &mut CsvScan,
+                      fields: usize,
+                      record_line: usize,
+                      record_empty: bool,
+                      spanned: Option<(usize, usize)>| {
+        if !record_empty && !scan.header.is_empty() && fields > scan.header.len() {
+            scan.n_ragged += 1;
+            if scan.ragged.is_none() {
+                scan.ragged = Some(Ragged {
+                    line: record_line,
+                    fields,
+                    spanned,
+                });
+            }
+        }
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_quotes {
+            match b {
+                b'"' if bytes.get(i + 1) == Some(&b'"') => {
+                    field.push(b'"');
+                    i += 1;
+                }
+                b'"' => {
+                    in_quotes = false;
+                    if let Some((open, _)) = quote_open.take()
+                        && open != line
+                        && spanned.is_none()
+                    {
+                        spanned = Some((open, line));
+                    }
+                }
+                b'\n' => {
+                    field.push(b);
+                    line += 1;
+                    line_start = i + 1;
+                }
+                _ => field.push(b),
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' if at_field_start => {
+                in_quotes = true;
+                quote_open = Some((line, line_start));
+                at_field_start = false;
+                record_empty = false;
+            }
+            b',' => {
+                fields += 1;
+                record_empty = false;
+                if in_header {
+                    scan.header
+                        .push(String::from_utf8_lossy(&field).into_owned());
+                }
+                field.clear();
+                at_field_start = true;
+            }
+            b'\n' => {
+                if in_header {
+                    scan.header
+                        .push(String::from_utf8_lossy(&field).into_owned());
+                    scan.header_line = excerpt(bytes, 0);
+                    in_header = false;
+                } else {
+                    end_record(&mut scan, fields, record_line, record_empty, spanned);
+                }
+                field.clear();
+                fields = 1;
+                line += 1;
+                line_start = i + 1;
+                record_line = line;
+                record_empty = true;
+                at_field_start = true;
+                spanned = None;
+            }
+            b'\r' => {}
+            _ => {
+                field.push(b);
+                at_field_start = false;
+                record_empty = false;
+            }
+        }
+        i += 1;
+    }
+    if let Some((open, start)) = quote_open.filter(|_| in_quotes) {
+        scan.unterminated = Some((open, excerpt(bytes, start)));
+    }
+    if in_header {
+        scan.header
+            .push(String::from_utf8_lossy(&field).into_owned());
+        scan.header_line = excerpt(bytes, 0);
+    } else if !in_quotes {
+        end_record(&mut scan, fields, record_line, record_empty, spanned);
+    }
+    scan
+}
+
+/// The defects of a scanned CSV file, as errors naming the file, the line and the fix.
+fn check_csv(path: &Path, scan: &CsvScan) -> DataResult<()> {
+    let path_buf = || path.to_path_buf();
+    if scan.blank {
+        return Err(DataError::EmptyFile { path: path_buf() });
+    }
+    if let [only] = scan.header.as_slice() {
+        for (d, delimiter, kind, sep) in [
+            (';', "`;`", "semicolon", "';'"),
+            ('\t', "a tab", "tab", "'\\t'"),
+            ('|', "`|`", "pipe", "'|'"),
+        ] {
+            if only.contains(d) {
+                return Err(DataError::WrongDelimiter {
+                    path: path_buf(),
+                    delimiter,
+                    kind,
+                    sep,
+                    header: scan.header_line.trim_matches('`').replace('\t', "\\t"),
+                });
+            }
+        }
+    }
+    let n = scan.header.len();
+    for (k, name) in scan.header.iter().enumerate() {
+        if name.trim().is_empty() {
+            let fix = if k == 0 && n > 1 {
+                "name it, or remove the column (an unnamed first column is often the row index pandas writes: save with `to_csv(path, index=False)`)"
+            } else if k + 1 == n && n > 1 {
+                "name it, or remove the comma at the end of the header line (and the empty last value of each row)"
+            } else {
+                "give it a name"
+            };
+            return Err(DataError::UnnamedColumn {
+                path: path_buf(),
+                position: k + 1,
+                fix: fix.into(),
+            });
+        }
+        if let Some(j) = scan.header[..k].iter().position(|h| h == name) {
+            return Err(DataError::DuplicateColumn {
+                path: path_buf(),
+                name: name.clone(),
+                first: j + 1,
+                second: k + 1,
+            });
+        }
+    }
+    if let Some((line, excerpt)) = &scan.unterminated {
+        return Err(DataError::UnterminatedQuote {
+            path: path_buf(),
+            line: *line,
+            excerpt: excerpt.clone(),
+        });
+    }
+    if let Some(Ragged {
+        line,
+        fields,
+        spanned,
+    }) = scan.ragged
+    {
+        let others = match scan.n_ragged - 1 {
+            0 => String::new(),
+            1 => ", and 1 more line has too many fields".into(),
+            k => format!(", and {k} more lines have too many fields"),
+        };
+        let quoted = spanned.map_or(String::new(), |(open, close)| {
+            format!(
+                " (a quoted value opens on line {open} and closes on line {close}, so lines {open} to {close} read as one row: is a `\"` missing or stray?)"
+            )
+        });
+        return Err(DataError::RaggedRow {
+            path: path_buf(),
+            line,
+            fields,
+            expected: n,
+            others,
+            quoted,
+        });
+    }
+    Ok(())
 }
 
 /// Writes `df` to `path` (CSV or Parquet by extension) atomically: into a temporary file in the
@@ -89,14 +391,14 @@ pub fn write_atomic(
     overwrite: bool,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> DataResult<()> {
-    let io = |source| DataError::Io {
+    let io = |error| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     if path.exists() && !overwrite {
         return Err(DataError::Io {
             path: path.to_path_buf(),
-            source: std::io::Error::new(
+            error: std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,
                 "file exists; pass --force to overwrite it",
             ),

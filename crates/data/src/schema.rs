@@ -1,7 +1,7 @@
 //! Column kinds and the table schema: what each column is, inferred from the data and
 //! overridable from the config.
 
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, Series};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DataError, DataResult};
@@ -87,7 +87,16 @@ impl Schema {
     /// Inference: text → categorical; booleans → boolean; dates and timestamps → datetime;
     /// floats → continuous; integers → categorical when they have at most
     /// `integer_categorical_max` distinct values, otherwise integer. Every column the options
-    /// name must exist in `df` (else [`DataError::ColumnNotFound`]) and be named only once.
+    /// name must exist in `df` (else [`DataError::ColumnNotFound`], or
+    /// [`DataError::ColumnNearMatch`] when a column matches it but for spaces or case) and be
+    /// named only once.
+    ///
+    /// A text column whose values are numbers but for a few cells (at most 5 %, or fewer than
+    /// half that share at most 3 distinct texts, such as a missing-value marker) with more
+    /// distinct numbers than `integer_categorical_max` is refused with
+    /// [`DataError::TextInNumericColumn`], which names the first such cells with their row and
+    /// CSV line: typing it categorical would train on a numeric column as hundreds of labels. A
+    /// column declared `continuous` or `integer` with any such cell gets the same error.
     pub fn infer(df: &DataFrame, opts: &SchemaOptions) -> DataResult<Schema> {
         let names: Vec<String> = df
             .get_column_names()
@@ -128,20 +137,17 @@ impl Schema {
             .chain(opts.drop.iter().map(String::as_str))
         {
             if !names.iter().any(|n| n == c) {
-                return Err(DataError::ColumnNotFound {
-                    column: c.to_string(),
-                    what: "the training table".into(),
-                    available: available(),
-                });
+                return Err(not_found(c, "the training table", &names, available()));
             }
         }
         if let Some(t) = &opts.target {
             if !names.iter().any(|n| n == t) {
-                return Err(DataError::ColumnNotFound {
-                    column: t.clone(),
-                    what: "the training table (it is the configured target)".into(),
-                    available: available(),
-                });
+                return Err(not_found(
+                    t,
+                    "the training table (it is the configured target)",
+                    &names,
+                    available(),
+                ));
             }
             if opts.drop.contains(t) {
                 return Err(DataError::TargetDropped { column: t.clone() });
@@ -166,13 +172,51 @@ impl Schema {
                 continue;
             }
             let kind = if let Some((_, k)) = declared.iter().find(|(n, _)| n == name) {
+                if matches!(k, ColumnKind::Continuous | ColumnKind::Integer)
+                    && values::value_type(df, name)? == ValueType::Str
+                {
+                    let cells = TextCells::of(values::column(df, name)?, 0)?;
+                    if cells.n_bad > 0 {
+                        let what = if *k == ColumnKind::Integer {
+                            "is declared integer in [data]"
+                        } else {
+                            "is declared continuous in [data]"
+                        };
+                        return Err(cells.error(
+                            name,
+                            what,
+                            "Make those cells empty (synthkit reads an empty cell as a missing \
+                             value) or correct them; if the column really holds text, declare \
+                             it in `categorical` instead"
+                                .into(),
+                        ));
+                    }
+                }
                 *k
             } else if opts.target.as_deref() == Some(name.as_str()) {
                 ColumnKind::Categorical
             } else {
                 let s = values::column(df, name)?;
                 match values::value_type(df, name)? {
-                    ValueType::Str => ColumnKind::Categorical,
+                    ValueType::Str => {
+                        let cells = TextCells::of(s, threshold + 1)?;
+                        if cells.mostly_numbers(threshold) {
+                            return Err(cells.error(
+                                name,
+                                "holds numbers",
+                                format!(
+                                    "So it would be read as text (categorical, one category per \
+                                     distinct value). If those cells mean \"unknown\", make them \
+                                     empty (synthkit reads an empty cell as a missing value), or \
+                                     correct them: the column is then read as numeric (to say so \
+                                     explicitly, declare it with `continuous = [{name:?}]` or \
+                                     `integer = [{name:?}]` in [data]). If the column really is \
+                                     categorical, declare it in `categorical` in [data]"
+                                ),
+                            ));
+                        }
+                        ColumnKind::Categorical
+                    }
                     ValueType::Bool => ColumnKind::Boolean,
                     ValueType::Float => ColumnKind::Continuous,
                     t if t.is_temporal() => ColumnKind::Datetime,
@@ -197,6 +241,137 @@ impl Schema {
             columns,
             target: opts.target.clone(),
         })
+    }
+}
+
+/// A [`DataError::ColumnNotFound`] for `column`, or a [`DataError::ColumnNearMatch`] when a
+/// column of the table matches it but for spaces around it or upper/lower case.
+fn not_found(column: &str, what: &str, names: &[String], available: String) -> DataError {
+    let fold = |s: &str| s.trim().to_lowercase();
+    let near = names
+        .iter()
+        .find(|n| n.trim() == column.trim())
+        .or_else(|| names.iter().find(|n| fold(n) == fold(column)));
+    let Some(found) = near else {
+        return DataError::ColumnNotFound {
+            column: column.to_string(),
+            what: what.to_string(),
+            available,
+        };
+    };
+    let mut how = Vec::new();
+    if found.trim() != found.as_str() {
+        how.push(
+            "the file's header has spaces around the name, and synthkit keeps them as part of it \
+             (are there spaces after the commas of the header line?)",
+        );
+    }
+    if column.trim() != column {
+        how.push("the config has spaces around the name");
+    }
+    if found.trim() != column.trim() {
+        how.push("the two differ in upper/lower case (names are matched exactly)");
+    }
+    DataError::ColumnNearMatch {
+        column: column.to_string(),
+        what: what.to_string(),
+        found: found.clone(),
+        how: how.join("; "),
+    }
+}
+
+/// The cells of a text column that are not numbers, to tell a numeric column with a few stray
+/// text cells (a typo, a missing-value marker such as `n/a`) from a categorical one.
+struct TextCells {
+    /// Present (non-missing) values.
+    present: usize,
+    /// Values that do not parse as numbers.
+    n_bad: usize,
+    /// Rows and texts of the first three of them.
+    bad: Vec<(usize, String)>,
+    /// Distinct texts among `bad`.
+    bad_distinct: usize,
+    /// Distinct numbers among the rest, counted up to the `count_up_to` given to [`Self::of`].
+    numbers_distinct: usize,
+}
+
+impl TextCells {
+    fn of(s: &Series, count_up_to: usize) -> DataResult<Self> {
+        let mut cells = TextCells {
+            present: 0,
+            n_bad: 0,
+            bad: Vec::new(),
+            bad_distinct: 0,
+            numbers_distinct: 0,
+        };
+        let mut numbers = std::collections::HashSet::new();
+        let mut texts = std::collections::HashSet::new();
+        let as_text = s.cast(&polars::prelude::DataType::String)?;
+        for (row, v) in as_text.str()?.iter().enumerate() {
+            let Some(v) = v else { continue };
+            cells.present += 1;
+            match v.trim().parse::<f64>() {
+                Ok(x) => {
+                    if numbers.len() < count_up_to {
+                        numbers.insert(x.to_bits());
+                    }
+                }
+                Err(_) => {
+                    if texts.len() <= 3 {
+                        texts.insert(v.to_string());
+                    }
+                    cells.n_bad += 1;
+                    if cells.bad.len() < 3 {
+                        cells.bad.push((row, v.to_string()));
+                    }
+                }
+            }
+        }
+        cells.bad_distinct = texts.len();
+        cells.numbers_distinct = numbers.len();
+        Ok(cells)
+    }
+
+    /// Whether this is a numeric column but for a few text cells: more than `threshold`
+    /// distinct numbers (so as numbers it would not be categorical), and the text cells are at
+    /// most 5 % of the values, or fewer than half of them and at most 3 distinct texts (a
+    /// missing-value marker).
+    fn mostly_numbers(&self, threshold: usize) -> bool {
+        let n_bad = self.n_bad;
+        n_bad > 0
+            && self.numbers_distinct > threshold
+            && (n_bad * 20 <= self.present || (n_bad * 2 < self.present && self.bad_distinct <= 3))
+    }
+
+    fn error(&self, column: &str, what: &'static str, fix: String) -> DataError {
+        let shown: Vec<String> = self
+            .bad
+            .iter()
+            .map(|(row, text)| {
+                let text: String = if text.chars().count() > 40 {
+                    text.chars().take(40).collect::<String>() + "…"
+                } else {
+                    text.clone()
+                };
+                format!("`{text}` at row {row} (line {} of a CSV file)", row + 2)
+            })
+            .collect();
+        let more = match self.n_bad.saturating_sub(shown.len()) {
+            0 => String::new(),
+            k => format!(" and {k} more"),
+        };
+        DataError::TextInNumericColumn {
+            column: column.to_string(),
+            what,
+            cells: format!(
+                "{} of its {} values {} not a number: {}{more}",
+                self.n_bad,
+                self.present,
+                if self.n_bad == 1 { "is" } else { "are" },
+                shown.join(", ")
+            ),
+            fix,
+        }
     }
 }
 

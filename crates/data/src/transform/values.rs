@@ -87,8 +87,14 @@ pub fn column<'a>(df: &'a DataFrame, name: &str) -> DataResult<&'a Series> {
         })
 }
 
+/// The largest magnitude a numeric value may have: fitting squares the values (variances,
+/// mixture moments), and the squares must stay far from `f64`'s limit (≈ 1.8e308) even summed
+/// over many rows.
+pub const MAX_MAGNITUDE: f64 = 1e100;
+
 /// Numeric values of a column (temporal columns as their integer time stamp); missing → `None`.
-/// NaN and ±inf are rejected with a `NonFinite` error.
+/// NaN and ±inf are rejected with a `NonFinite` error, values beyond ±[`MAX_MAGNITUDE`] with a
+/// `TooLarge` one.
 pub fn numeric_values(s: &Series) -> DataResult<Vec<Option<f64>>> {
     let physical = s.to_physical_repr();
     let cast = physical.cast(&DataType::Float64)?;
@@ -102,6 +108,21 @@ pub fn numeric_values(s: &Series) -> DataResult<Vec<Option<f64>>> {
             column: s.name().to_string(),
             count: 1 + bad.count(),
             first_row,
+            line: first_row + 2,
+        });
+    }
+    let mut huge = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.filter(|x| x.abs() > MAX_MAGNITUDE).map(|x| (i, x)));
+    if let Some((first_row, value)) = huge.next() {
+        return Err(DataError::TooLarge {
+            column: s.name().to_string(),
+            count: 1 + huge.count(),
+            value,
+            first_row,
+            line: first_row + 2,
+            limit: MAX_MAGNITUDE,
         });
     }
     Ok(values)
