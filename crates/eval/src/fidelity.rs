@@ -71,8 +71,37 @@ pub struct FidelityScores {
 pub struct FidelityReport {
     /// All rows, target included as a column.
     pub overall: FidelityScores,
-    /// Synthetic rare-class rows against real rare-class rows, target excluded.
+    /// Synthetic rare-class rows against real rare-class rows, target excluded. When a table
+    /// has no row of the class (see `rare_class_unavailable`), the row counts say which, the
+    /// lists are empty and every mean is `None`.
     pub rare_class: FidelityScores,
+    /// Why the class-conditional scores are not available, e.g. "the synthetic rows have no
+    /// row of class `1`"; `None` when they are. A generator whose unconditional sample holds no
+    /// rare row is a finding to report, not an error: the overall scores stay.
+    #[serde(default)]
+    pub rare_class_unavailable: Option<String>,
+}
+
+impl FidelityReport {
+    /// Whether the class-conditional scores were computed (both tables hold the class).
+    pub fn rare_class_available(&self) -> bool {
+        self.rare_class_unavailable.is_none()
+    }
+}
+
+impl FidelityScores {
+    /// Scores that could not be computed: the row counts, nothing else.
+    pub fn not_available(n_real: usize, n_synthetic: usize) -> Self {
+        FidelityScores {
+            n_real,
+            n_synthetic,
+            column_shapes: Vec::new(),
+            pair_trends: Vec::new(),
+            shapes_mean: None,
+            trends_mean: None,
+            overall: None,
+        }
+    }
 }
 
 /// Two-sample Kolmogorov–Smirnov statistic `sup_x |F_a(x) − F_b(x)|` (scipy `ks_2samp`).
@@ -299,6 +328,7 @@ pub fn fidelity_scores(
     })
 }
 
+/// The rows of `df` whose `target` is `positive` (possibly none).
 fn rows_of_class(
     df: &DataFrame,
     target: &str,
@@ -310,18 +340,16 @@ fn rows_of_class(
         .filter(|&i| y[i])
         .map(|i| i as polars::prelude::IdxSize)
         .collect();
-    ensure!(
-        !idx.is_empty(),
-        EvalError::EmptyClass {
-            what: format!("{table} rows for class-conditional fidelity"),
-            class: "positive".into()
-        }
-    );
     Ok(df.take(&polars::prelude::IdxCa::from_vec("idx".into(), idx))?)
 }
 
 /// Overall fidelity and the rare class's (REFERENCES.md §5.5: synthetic rows of the rare class
 /// against real rows of the rare class, not against the blend).
+///
+/// When the real or the synthetic rows hold no row of class `positive` (a generator that never
+/// samples the rare class unconditionally), the class-conditional part is not available
+/// ([`FidelityReport::rare_class_unavailable`] says why) and the overall scores are returned as
+/// usual.
 pub fn fidelity_report(
     real: &DataFrame,
     synthetic: &DataFrame,
@@ -332,10 +360,27 @@ pub fn fidelity_report(
     let overall = fidelity_scores(real, synthetic, schema, None)?;
     let real_rare = rows_of_class(real, target, positive, "real")?;
     let syn_rare = rows_of_class(synthetic, target, positive, "synthetic")?;
+    let missing: Vec<&str> = [(&real_rare, "real"), (&syn_rare, "synthetic")]
+        .into_iter()
+        .filter(|(df, _)| df.height() == 0)
+        .map(|(_, table)| table)
+        .collect();
+    if !missing.is_empty() {
+        let reason = format!(
+            "the {} rows have no row of class `{positive}` of `{target}`",
+            missing.join(" and the ")
+        );
+        return Ok(FidelityReport {
+            overall,
+            rare_class: FidelityScores::not_available(real_rare.height(), syn_rare.height()),
+            rare_class_unavailable: Some(reason),
+        });
+    }
     let rare_class = fidelity_scores(&real_rare, &syn_rare, schema, Some(target))?;
     Ok(FidelityReport {
         overall,
         rare_class,
+        rare_class_unavailable: None,
     })
 }
 
@@ -483,6 +528,55 @@ mod tests {
         assert_eq!(rep.rare_class.column_shapes.len(), 2);
         // a: {3, 4} vs {3, 4} → 1; b: {6, 8} vs {4, 2} → KS 1 → 0.
         assert_eq!(rep.rare_class.column_shapes[1].score, Some(0.0));
+    }
+
+    #[test]
+    fn a_table_without_the_rare_class_keeps_the_overall_scores() {
+        let real = df!("a" => [1.0, 2.0, 3.0, 4.0], "b" => [2.0, 4.0, 6.0, 8.0], "c" => ["x", "x", "y", "y"]).unwrap();
+        // A generator that never samples class y.
+        let syn = df!("a" => [1.0, 2.5, 3.0, 4.0], "b" => [2.0, 4.0, 6.5, 8.0], "c" => ["x", "x", "x", "x"]).unwrap();
+        let rep = fidelity_report(&real, &syn, &schema(), "c", "y").unwrap();
+        assert!(!rep.rare_class_available());
+        let why = rep.rare_class_unavailable.as_deref().unwrap();
+        assert!(
+            why.contains("synthetic") && !why.contains("real") && why.contains("`y`"),
+            "{why}"
+        );
+        assert_eq!(
+            rep.overall,
+            fidelity_scores(&real, &syn, &schema(), None).unwrap()
+        );
+        assert!(rep.overall.overall.is_some());
+        let rare = &rep.rare_class;
+        assert_eq!((rare.n_real, rare.n_synthetic), (2, 0));
+        assert_eq!(
+            (rare.shapes_mean, rare.trends_mean, rare.overall),
+            (None, None, None)
+        );
+        assert!(rare.column_shapes.is_empty() && rare.pair_trends.is_empty());
+        // The real side lacking the class is reported the same way; both, both named.
+        let rep = fidelity_report(&syn, &real, &schema(), "c", "y").unwrap();
+        assert!(
+            rep.rare_class_unavailable
+                .unwrap()
+                .starts_with("the real rows")
+        );
+        let rep = fidelity_report(&syn, &syn, &schema(), "c", "y").unwrap();
+        assert!(
+            rep.rare_class_unavailable
+                .unwrap()
+                .contains("real and the synthetic")
+        );
+        // With the class on both sides the flag is clear, and the report survives JSON, also
+        // from a report written before the flag existed.
+        let rep = fidelity_report(&real, &real, &schema(), "c", "y").unwrap();
+        assert!(rep.rare_class_available());
+        let mut json = serde_json::to_value(&rep).unwrap();
+        json.as_object_mut()
+            .unwrap()
+            .remove("rare_class_unavailable");
+        let back: FidelityReport = serde_json::from_value(json).unwrap();
+        assert_eq!(back, rep);
     }
 
     #[test]

@@ -77,6 +77,11 @@ fn fidelity_matches_sdmetrics() {
     )
     .unwrap();
     check(&rep.overall, &g["overall"], "overall");
+    assert!(
+        rep.rare_class_available(),
+        "{:?}",
+        rep.rare_class_unavailable
+    );
     check(&rep.rare_class, &g["rare_class"], "rare class");
     // The report survives JSON.
     let back: synthkit_eval::fidelity::FidelityReport =
