@@ -310,10 +310,37 @@ fn bad_inputs_are_rejected_before_training() {
     assert!(e.to_string().contains("epochs"), "{e}");
 }
 
+/// Outside a desktop session (CI, a container, `ssh` without a login session)
+/// `XDG_RUNTIME_DIR` is often unset, and the Vulkan stack under wgpu then prints "error:
+/// XDG_RUNTIME_DIR is invalid or not set in the environment." several times, which reads like a
+/// failure of a passing test. When it is unset or empty, point it at a private (0700) temporary
+/// directory for this process, before the device is created; the directory lives as long as
+/// the returned guard.
+fn private_runtime_dir() -> Option<tempfile::TempDir> {
+    if std::env::var_os("XDG_RUNTIME_DIR").is_some_and(|v| !v.is_empty()) {
+        return None;
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("synthkit-xdg-runtime-")
+        .tempdir()
+        .expect("a temporary runtime directory");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+            .expect("chmod 0700 the runtime directory");
+    }
+    // SAFETY: every test of this binary is `#[serial]`, so no other test thread reads or writes
+    // the environment meanwhile, and the wgpu device (whose threads read it) is created after.
+    unsafe { std::env::set_var("XDG_RUNTIME_DIR", dir.path()) };
+    Some(dir)
+}
+
 #[test]
 #[serial]
 fn wgpu_smoke_test() {
     // A couple of steps on the wgpu device (lavapipe on a machine without a GPU).
+    let _runtime_dir = private_runtime_dir();
     let (_, tr, m) = fixture();
     let small = m.select_rows(&(0..100).collect::<Vec<_>>());
     let cfg = ModelConfig::Tvae(TvaeConfig {
