@@ -7,22 +7,19 @@
 //! synthkit bench  --config configs/bench-tabular.toml [--only ai4i]  # the whole matrix + reports
 //! synthkit series fit|sample|eval --config configs/cmapss-timegan.toml   # TimeGAN on time series
 //! ```
+//!
+//! The work is done by `synthkit-runs` (configs, fit, sample) and `synthkit-bench` (bench,
+//! reports, eval); this binary parses the arguments and calls them.
 
-mod bench;
-mod config;
-mod eval;
-mod fit;
-mod report;
 mod series;
+mod tabular;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
-use synthkit_train::{DeviceChoice, FittedModel};
-
-use crate::config::RunConfig;
+use synthkit_runs::FitSwitches;
+use synthkit_train::DeviceChoice;
 
 /// Deep generative models (CTGAN, TVAE) for tabular data and rare-class augmentation.
 #[derive(Parser, Debug)]
@@ -35,16 +32,16 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Fit the transformer and train the model a config describes; save it to the run directory.
-    Fit(FitArgs),
+    Fit(tabular::FitArgs),
     /// Sample synthetic rows from a trained model.
-    Sample(SampleArgs),
+    Sample(tabular::SampleArgs),
     /// Evaluate a trained model on real held-out data: TRTR, TSTR and rare-class augmentation
     /// against SMOTE-family baselines, fidelity and privacy; writes a JSON report.
-    Eval(EvalArgs),
+    Eval(tabular::EvalArgs),
     /// Run a benchmark matrix (data sets × generators × baselines × ratios × seeds) from a bench
     /// config; resumable cell by cell; writes JSON per cell and a Markdown + HTML report per data
     /// set.
-    Bench(BenchArgs),
+    Bench(tabular::BenchArgs),
     /// Time series: TimeGAN fit / sample / eval (see `synthkit series --help`).
     Series(series::SeriesArgs),
 }
@@ -67,92 +64,29 @@ impl From<DeviceArg> for DeviceChoice {
     }
 }
 
-#[derive(clap::Args, Debug)]
-struct FitArgs {
-    /// The TOML run configuration (see configs/).
+/// Command-line switches of `fit` and `series fit` that are not part of the config.
+#[derive(clap::Args, Debug, Clone, Copy)]
+struct FitFlags {
+    /// Continue from the newest checkpoint in `<run>/checkpoints`.
     #[arg(long)]
-    config: PathBuf,
-    /// Override `[train] device`.
-    #[arg(long, value_enum)]
-    device: Option<DeviceArg>,
-    /// Override `[train] seed`.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Override the model's `epochs` (CTGAN, TVAE: passes over the training rows).
-    #[arg(long, conflicts_with = "steps")]
-    epochs: Option<usize>,
-    /// Override the model's `steps` (TabDDPM: optimiser steps).
-    #[arg(long)]
-    steps: Option<usize>,
-    /// Override `[train] out`, the run directory.
-    #[arg(long)]
-    out: Option<PathBuf>,
-    #[command(flatten)]
-    flags: fit::FitFlags,
-}
-
-#[derive(clap::Args, Debug)]
-struct SampleArgs {
-    /// A run directory written by `synthkit fit` (or its `model/` subdirectory).
-    #[arg(long)]
-    model: PathBuf,
-    /// Number of rows.
-    #[arg(long)]
-    rows: usize,
-    /// Only rows with this value of a categorical column, as `column=value`; exactly `--rows`
-    /// rows are returned, without rejection sampling.
-    #[arg(long = "where", value_name = "COLUMN=VALUE")]
-    condition: Option<String>,
-    /// Seed of the sampling noise.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Output file (.csv or .parquet).
-    #[arg(long)]
-    out: PathBuf,
-    /// Overwrite `--out` if it exists.
+    resume: bool,
+    /// Replace an existing trained model in the run directory (and start over, deleting an
+    /// earlier run's checkpoints, unless --resume).
     #[arg(long)]
     force: bool,
-    /// Where to run the model.
-    #[arg(long, value_enum, default_value = "cpu")]
-    device: DeviceArg,
-}
-
-#[derive(clap::Args, Debug)]
-struct EvalArgs {
-    /// The TOML run configuration the model was trained with (its [data] names train and test).
-    #[arg(long)]
-    config: PathBuf,
-    /// The run directory (default: the config's `[train] out`).
-    #[arg(long)]
-    model: Option<PathBuf>,
-    /// Repetitions (sampling and classifier seeds 0..N).
-    #[arg(long, default_value_t = 3)]
-    seeds: u64,
-    /// Report file (default: `<run>/eval.json`).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Overwrite the report if it exists.
-    #[arg(long)]
-    force: bool,
-    /// Where to run the model.
-    #[arg(long, value_enum, default_value = "cpu")]
-    device: DeviceArg,
-}
-
-#[derive(clap::Args, Debug)]
-struct BenchArgs {
-    /// The TOML bench configuration (see configs/bench-*.toml).
-    #[arg(long)]
-    config: PathBuf,
-    /// Override the config's `out` directory.
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Run only this data set (repeatable).
-    #[arg(long)]
-    only: Vec<String>,
     /// Hide the progress bars.
     #[arg(long)]
     quiet: bool,
+}
+
+impl From<FitFlags> for FitSwitches {
+    fn from(f: FitFlags) -> Self {
+        FitSwitches {
+            resume: f.resume,
+            force: f.force,
+            quiet: f.quiet,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -175,73 +109,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Fit(a) => {
-            let mut cfg = RunConfig::load(&a.config)?;
-            if let Some(d) = a.device {
-                cfg.train.device = d.into();
-            }
-            if let Some(s) = a.seed {
-                cfg.train.seed = s;
-            }
-            if let Some(e) = a.epochs {
-                cfg.model
-                    .set_budget(synthkit_models::Budget::Epochs(e))
-                    .context("--epochs")?;
-            }
-            if let Some(s) = a.steps {
-                cfg.model
-                    .set_budget(synthkit_models::Budget::Steps(s))
-                    .context("--steps")?;
-            }
-            let out = a.out.clone().unwrap_or_else(|| cfg.out_dir(&a.config));
-            fit::fit(&cfg, &out, &a.flags)
-        }
-        Command::Sample(a) => sample(&a),
+        Command::Fit(a) => tabular::fit(&a),
+        Command::Sample(a) => tabular::sample(&a),
+        Command::Eval(a) => tabular::eval(&a),
+        Command::Bench(a) => tabular::bench(&a),
         Command::Series(a) => series::run(a),
-        Command::Eval(a) => {
-            if a.seeds == 0 {
-                bail!("--seeds must be at least 1");
-            }
-            let cfg = RunConfig::load(&a.config)?;
-            let run = a.model.clone().unwrap_or_else(|| cfg.out_dir(&a.config));
-            let out = a.out.clone().unwrap_or_else(|| run.join("eval.json"));
-            eval::eval(&cfg, &run, a.seeds, &out, a.force, a.device.into())
-        }
-        Command::Bench(a) => {
-            let cfg = bench::BenchConfig::load(&a.config)?;
-            bench::bench(
-                &cfg,
-                &a.config,
-                &bench::BenchFlags {
-                    out: a.out.clone(),
-                    only: a.only.clone(),
-                    quiet: a.quiet,
-                },
-            )
-        }
     }
-}
-
-fn sample(a: &SampleArgs) -> Result<()> {
-    if a.rows == 0 {
-        bail!("--rows must be at least 1");
-    }
-    if a.out.exists() && !a.force {
-        bail!("`{}` exists; pass --force to overwrite it", a.out.display());
-    }
-    let dir = fit::model_dir(&a.model)?;
-    let model = FittedModel::load(&dir, a.device.into())
-        .with_context(|| format!("cannot load the model in `{}`", dir.display()))?;
-    let df = match &a.condition {
-        None => model.sample(a.rows, a.seed)?,
-        Some(c) => {
-            let Some((col, val)) = c.split_once('=') else {
-                bail!("--where `{c}` is not of the form COLUMN=VALUE");
-            };
-            model.sample_where(col.trim(), val.trim(), a.rows, a.seed)?
-        }
-    };
-    synthkit_data::io::write_table(&df, &a.out, a.force)?;
-    tracing::info!(rows = df.height(), out = %a.out.display(), "samples written");
-    Ok(())
 }
