@@ -74,7 +74,11 @@ fn malformed(path: &Path, e: &PolarsError) -> DataError {
     DataError::Malformed {
         path: path.to_path_buf(),
         reason: shorten(
-            &reason.split_whitespace().collect::<Vec<_>>().join(" "),
+            reason
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .trim_end_matches('.'),
             200,
         ),
     }
