@@ -209,12 +209,95 @@ impl TimeGanConfig {
     }
 }
 
+/// A batch of sequences held step by step: one `[batch, d]` tensor per step.
+///
+/// The networks read and write sequences this way so that no step is ever cut out of a stacked
+/// `[batch, steps, d]` tensor that carries gradients: the backward pass of such a slice writes a
+/// whole sequence of zeros per step, `steps²` work per layer, which made a TimeGAN iteration on
+/// 152-step series spend most of its time filling zeros. Stacking ([`stack`]) is cheap both
+/// ways.
+pub type Steps = Vec<Tensor<2>>;
+
+/// The steps of `x` (`[batch, steps, d]`), each `[batch, d]`. For inputs without gradients
+/// (data, noise); see [`Steps`].
+pub fn unstack(x: Tensor<3>) -> Steps {
+    let [b, t, d] = x.dims();
+    (0..t)
+        .map(|i| x.clone().slice([0..b, i..i + 1, 0..d]).reshape([b, d]))
+        .collect()
+}
+
+/// The steps stacked into `[batch, steps, d]`.
+pub fn stack(steps: &[Tensor<2>]) -> Tensor<3> {
+    Tensor::stack(steps.to_vec(), 1)
+}
+
 /// GRU layers followed by a dense layer applied at every step (no output activation; the caller
 /// applies it).
 #[derive(Module, Debug)]
 pub struct GruStack {
     layers: Vec<Gru>,
     out: Linear,
+}
+
+/// One GRU layer (TF1's variant: sigmoid gates, tanh candidate, reset applied before the hidden
+/// matmul, every gate's input and hidden biases added) over a sequence, on `g`'s weights.
+///
+/// Per step: one matmul for the three gates' input projections (weights concatenated once per
+/// call), one for the update and reset gates' hidden projections, one for the candidate's; the
+/// state is updated as `h ← n + z ⊙ (h − n)`, i.e. `(1 − z) ⊙ n + z ⊙ h`. burn's own `Gru::forward`
+/// computes the same function with six matmuls per step and writes each step into a stacked
+/// tensor; this one is what makes long series affordable.
+fn gru_layer(g: &Gru, xs: &[Tensor<2>]) -> Steps {
+    debug_assert!(!g.reset_after && g.clip.is_none());
+    let h = g.d_hidden;
+    let gates = [&g.update_gate, &g.reset_gate, &g.new_gate];
+    let w_x = Tensor::cat(
+        gates
+            .iter()
+            .map(|c| c.input_transform.weight.val())
+            .collect(),
+        1,
+    ); // [d, 3h]
+    let bias = |l: &Linear| l.bias.as_ref().map(|b| b.val());
+    let b_sum: Option<Tensor<1>> = gates
+        .iter()
+        .flat_map(|c| [bias(&c.input_transform), bias(&c.hidden_transform)])
+        .collect::<Option<Vec<_>>>()
+        .map(|v| {
+            // [b_xz + b_hz, b_xr + b_hr, b_xn + b_hn], each [h].
+            Tensor::cat(
+                v.chunks(2).map(|p| p[0].clone() + p[1].clone()).collect(),
+                0,
+            )
+        }); // [3h]
+    let w_hzr = Tensor::cat(
+        vec![
+            g.update_gate.hidden_transform.weight.val(),
+            g.reset_gate.hidden_transform.weight.val(),
+        ],
+        1,
+    ); // [h, 2h]
+    let w_hn = g.new_gate.hidden_transform.weight.val(); // [h, h]
+    let Some(first) = xs.first() else {
+        return Vec::new();
+    };
+    let b = first.dims()[0];
+    let mut state = Tensor::<2>::zeros([b, h], &first.device());
+    let mut out = Vec::with_capacity(xs.len());
+    for x in xs {
+        let mut xp = x.clone().matmul(w_x.clone()); // [b, 3h]
+        if let Some(bs) = &b_sum {
+            xp = xp + bs.clone().unsqueeze(); // [b, 3h]
+        }
+        let zr = sigmoid(xp.clone().narrow(1, 0, 2 * h) + state.clone().matmul(w_hzr.clone())); // [b, 2h]
+        let z = zr.clone().narrow(1, 0, h);
+        let r = zr.narrow(1, h, h);
+        let n = (xp.narrow(1, 2 * h, h) + (r * state.clone()).matmul(w_hn.clone())).tanh(); // [b, h]
+        state = n.clone() + z * (state - n);
+        out.push(state.clone());
+    }
+    out
 }
 
 impl GruStack {
@@ -248,27 +331,50 @@ impl GruStack {
         self.layers.len()
     }
 
+    /// The last GRU layer's states, step by step (the input itself without layers).
+    fn hidden_steps(&self, xs: &[Tensor<2>]) -> Steps {
+        let mut h: Steps = xs.to_vec();
+        for l in &self.layers {
+            h = gru_layer(l, &h); // each [batch, hidden]
+        }
+        h
+    }
+
+    /// Step by step: each `[batch, d_input]` in, each `[batch, d_output]` out, before any
+    /// activation.
+    pub fn forward_steps(&self, xs: &[Tensor<2>]) -> Steps {
+        self.hidden_steps(xs)
+            .into_iter()
+            .map(|h| self.out.forward(h))
+            .collect()
+    }
+
+    /// The GRU layers step by step, then the dense layer once on the stacked states: for
+    /// outputs that only a loss reads (no further network), one matmul instead of one per step.
+    ///
     /// # Shapes
-    /// - `x`: `[batch, steps, d_input]`
+    /// - `xs`: each `[batch, d_input]`; returns `[batch, steps, d_output]`, before any activation
+    pub fn forward_stacked(&self, xs: &[Tensor<2>]) -> Tensor<3> {
+        self.out.forward(stack(&self.hidden_steps(xs)))
+    }
+
+    /// `sigmoid` of [`GruStack::forward_steps`].
+    pub fn forward_sigmoid(&self, xs: &[Tensor<2>]) -> Steps {
+        self.forward_steps(xs).into_iter().map(sigmoid).collect()
+    }
+
+    /// # Shapes
+    /// - `x`: `[batch, steps, d_input]` (without gradients; see [`Steps`])
     /// - returns `[batch, steps, d_output]`, before any activation
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let mut h = x;
-        for l in &self.layers {
-            h = l.forward(h, None); // [batch, steps, hidden]
-        }
-        self.out.forward(h)
+        stack(&self.forward_steps(&unstack(x)))
     }
 
     /// The last step's output, `[batch, d_output]` (used by the post-hoc classifiers).
     pub fn forward_last(&self, x: Tensor<3>) -> Tensor<2> {
-        let [b, t, _] = x.dims();
-        let mut h = x;
-        for l in &self.layers {
-            h = l.forward(h, None);
-        }
-        let d = h.dims()[2];
-        let last = h.slice([0..b, t - 1..t, 0..d]).reshape([b, d]);
-        self.out.forward(last)
+        let h = self.hidden_steps(&unstack(x));
+        self.out
+            .forward(h.into_iter().last().expect("a sequence has a step"))
     }
 }
 
@@ -301,37 +407,42 @@ pub fn with_condition(x: Tensor<3>, c: Option<&Tensor<2>>) -> Tensor<3> {
     }
 }
 
-impl GruStack {
-    /// `sigmoid(forward(x))`.
-    pub fn forward_sigmoid(&self, x: Tensor<3>) -> Tensor<3> {
-        sigmoid(self.forward(x))
+/// [`with_condition`] step by step.
+pub fn with_condition_steps(xs: &[Tensor<2>], c: Option<&Tensor<2>>) -> Steps {
+    match c {
+        None => xs.to_vec(),
+        Some(c) => xs
+            .iter()
+            .map(|x| Tensor::cat(vec![x.clone(), c.clone()], 1))
+            .collect(),
     }
 }
 
 impl TimeGanNets {
-    /// H = embedder(X ⊕ c), `[b, t, hidden]`.
-    pub fn embed(&self, x: Tensor<3>, c: Option<&Tensor<2>>) -> Tensor<3> {
-        self.embedder.forward_sigmoid(with_condition(x, c))
+    /// H = embedder(X ⊕ c), each step `[b, hidden]`.
+    pub fn embed(&self, x: &[Tensor<2>], c: Option<&Tensor<2>>) -> Steps {
+        self.embedder.forward_sigmoid(&with_condition_steps(x, c))
     }
 
-    /// X̃ = recovery(H), `[b, t, features]`.
-    pub fn recover(&self, h: Tensor<3>) -> Tensor<3> {
-        self.recovery.forward_sigmoid(h)
+    /// X̃ = recovery(H), `[b, t, features]` (only losses and samples read it).
+    pub fn recover(&self, h: &[Tensor<2>]) -> Tensor<3> {
+        sigmoid(self.recovery.forward_stacked(h))
     }
 
-    /// Ê = generator(Z ⊕ c), `[b, t, hidden]`.
-    pub fn generate(&self, z: Tensor<3>, c: Option<&Tensor<2>>) -> Tensor<3> {
-        self.generator.forward_sigmoid(with_condition(z, c))
+    /// Ê = generator(Z ⊕ c), each step `[b, hidden]`.
+    pub fn generate(&self, z: &[Tensor<2>], c: Option<&Tensor<2>>) -> Steps {
+        self.generator.forward_sigmoid(&with_condition_steps(z, c))
     }
 
-    /// Ŝ = supervisor(H), `[b, t, hidden]`.
-    pub fn supervise(&self, h: Tensor<3>) -> Tensor<3> {
+    /// Ŝ = supervisor(H), each step `[b, hidden]`.
+    pub fn supervise(&self, h: &[Tensor<2>]) -> Steps {
         self.supervisor.forward_sigmoid(h)
     }
 
     /// Per-step logits of the discriminator on H ⊕ c, `[b, t, 1]`.
-    pub fn discriminate(&self, h: Tensor<3>, c: Option<&Tensor<2>>) -> Tensor<3> {
-        self.discriminator.forward(with_condition(h, c))
+    pub fn discriminate(&self, h: &[Tensor<2>], c: Option<&Tensor<2>>) -> Tensor<3> {
+        self.discriminator
+            .forward_stacked(&with_condition_steps(h, c))
     }
 }
 
@@ -395,23 +506,56 @@ mod tests {
         let nets = cfg.init(f, k, &device);
         assert_eq!(nets.embedder.depth(), 3);
         assert_eq!(nets.supervisor.depth(), 2);
-        let x = Tensor::<3>::random([b, t, f], Distribution::Default, &device);
+        let x = unstack(Tensor::<3>::random(
+            [b, t, f],
+            Distribution::Default,
+            &device,
+        ));
         let c = Tensor::<2>::zeros([b, k], &device);
-        let h = nets.embed(x.clone(), Some(&c));
-        assert_eq!(h.dims(), [b, t, 5]);
-        assert_eq!(nets.recover(h.clone()).dims(), [b, t, f]);
-        let e = nets.generate(x, Some(&c));
-        assert_eq!(e.dims(), [b, t, 5]);
-        assert_eq!(nets.supervise(e.clone()).dims(), [b, t, 5]);
-        assert_eq!(nets.discriminate(e, Some(&c)).dims(), [b, t, 1]);
+        let h = nets.embed(&x, Some(&c));
+        assert_eq!(stack(&h).dims(), [b, t, 5]);
+        assert_eq!(nets.recover(&h).dims(), [b, t, f]);
+        let e = nets.generate(&x, Some(&c));
+        assert_eq!(stack(&e).dims(), [b, t, 5]);
+        assert_eq!(stack(&nets.supervise(&e)).dims(), [b, t, 5]);
+        assert_eq!(nets.discriminate(&e, Some(&c)).dims(), [b, t, 1]);
         // Sigmoid outputs lie in (0, 1).
-        let v = h.into_data().try_to_vec_as::<f32>().unwrap();
+        let v = stack(&h).into_data().try_to_vec_as::<f32>().unwrap();
         assert!(v.iter().all(|x| *x > 0.0 && *x < 1.0));
         // Unconditional: the reference networks.
         let nets = cfg.init(f, 0, &device);
         let x = Tensor::<3>::random([b, t, f], Distribution::Default, &device);
-        assert_eq!(nets.embed(x.clone(), None).dims(), [b, t, 5]);
+        assert_eq!(
+            stack(&nets.embed(&unstack(x.clone()), None)).dims(),
+            [b, t, 5]
+        );
         assert_eq!(nets.embedder.forward_last(x).dims(), [b, 5]);
+    }
+
+    /// The step-by-step GRU computes burn's `Gru::forward` (TF1's variant), within float
+    /// rounding: the same weights, six matmuls per step there, three here.
+    #[test]
+    #[serial]
+    fn the_fused_gru_is_burns_gru() {
+        let device = Device::flex();
+        device.seed(3);
+        let g = GruConfig::new(3, 5, true)
+            .with_reset_after(false)
+            .init(&device);
+        let x = Tensor::<3>::random([4, 9, 3], Distribution::Normal(0.0, 1.0), &device);
+        let want = g
+            .forward(x.clone(), None)
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        let got = stack(&gru_layer(&g, &unstack(x)))
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        assert_eq!(want.len(), got.len());
+        for (a, b) in want.iter().zip(&got) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
     }
 
     #[test]

@@ -25,14 +25,14 @@ use burn::module::{ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::tensor::Distribution;
-use burn::tensor::activation::{log_sigmoid, sigmoid};
+use burn::tensor::activation::log_sigmoid;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, index};
 use serde::{Deserialize, Serialize};
 use synthkit_data::sequence::{MinMaxScaler, SequenceSet};
 use synthkit_models::TimeGanConfig;
-use synthkit_models::timegan::{TimeGanNets, with_condition};
+use synthkit_models::timegan::{Steps, TimeGanNets, stack, unstack, with_condition_steps};
 
 use crate::adam::Adam;
 use crate::driver::{Engine, RunIdentity, drive};
@@ -172,9 +172,9 @@ fn mse(a: Tensor<3>, b: Tensor<3>) -> Tensor<1> {
 }
 
 /// `MSE(H[:,1:], S[:,:-1])`, the supervised next-step loss (timegan.py L204).
-fn supervised_loss(h: Tensor<3>, s: Tensor<3>) -> Tensor<1> {
-    let [b, t, d] = h.dims();
-    mse(h.slice([0..b, 1..t, 0..d]), s.slice([0..b, 0..t - 1, 0..d]))
+fn supervised_loss(h: &[Tensor<2>], s: &[Tensor<2>]) -> Tensor<1> {
+    let t = h.len();
+    mse(stack(&h[1..]), stack(&s[..t - 1]))
 }
 
 /// The two-moment loss (timegan.py L206–208): batch moments per (step, feature), as
@@ -216,6 +216,8 @@ pub(crate) struct TimeGanTrainer {
 
 struct Batch {
     x: Tensor<3>,
+    /// `x` step by step (the networks' input).
+    xs: Steps,
     c: Option<Tensor<2>>,
     /// Row indices of the batch per class (empty without a condition).
     by_class: Vec<Vec<usize>>,
@@ -270,7 +272,12 @@ impl TimeGanTrainer {
                 by_class[cls].push(row);
             }
         }
-        Batch { x, c, by_class }
+        Batch {
+            xs: unstack(x.clone()),
+            x,
+            c,
+            by_class,
+        }
     }
 
     /// The moment loss `G_loss_V` of a batch. Unconditional: the reference's, over the whole
@@ -304,32 +311,40 @@ impl TimeGanTrainer {
     /// H = embedder(X ⊕ c) as a constant: computed without autodiff and lifted back. Detaching
     /// a tracked forward is not enough: burn keeps the graph nodes of a forward pass that never
     /// takes part in a backward pass, and iterations slow down without bound.
-    fn embed_fixed(&self, x: &Tensor<3>, c: Option<&Tensor<2>>) -> Tensor<3> {
+    /// H from the embedder with its weights held fixed (no gradient reaches them).
+    fn embed_fixed(&self, xs: &[Tensor<2>], c: Option<&Tensor<2>>) -> Steps {
         let c = c.map(|c| c.clone().inner());
-        let h = sigmoid(
-            self.nets
-                .embedder
-                .valid()
-                .forward(with_condition(x.clone().inner(), c.as_ref())),
-        );
-        Tensor::from_inner(h)
+        let xs: Steps = xs.iter().map(|x| x.clone().inner()).collect();
+        self.nets
+            .embedder
+            .valid()
+            .forward_sigmoid(&with_condition_steps(&xs, c.as_ref()))
+            .into_iter()
+            .map(Tensor::from_inner)
+            .collect()
     }
 
-    /// Ê = generator(Z ⊕ c) and Ĥ = supervisor(Ê) as constants (see [`Self::embed_fixed`]).
-    fn generate_fixed(&self, z: &Tensor<3>, c: Option<&Tensor<2>>) -> (Tensor<3>, Tensor<3>) {
+    /// (Ê, Ĥ) from the generator and supervisor with their weights held fixed.
+    fn generate_fixed(&self, z: &[Tensor<2>], c: Option<&Tensor<2>>) -> (Steps, Steps) {
         let c = c.map(|c| c.clone().inner());
-        let e_hat = sigmoid(
-            self.nets
-                .generator
-                .valid()
-                .forward(with_condition(z.clone().inner(), c.as_ref())),
-        );
-        let h_hat = sigmoid(self.nets.supervisor.valid().forward(e_hat.clone()));
-        (Tensor::from_inner(e_hat), Tensor::from_inner(h_hat))
+        let z: Steps = z.iter().map(|x| x.clone().inner()).collect();
+        let e_hat = self
+            .nets
+            .generator
+            .valid()
+            .forward_sigmoid(&with_condition_steps(&z, c.as_ref()));
+        let h_hat = self.nets.supervisor.valid().forward_sigmoid(&e_hat);
+        let lift = |v: Steps| -> Steps { v.into_iter().map(Tensor::from_inner).collect() };
+        (lift(e_hat), lift(h_hat))
     }
 
-    fn noise(&self, like: &Tensor<3>) -> Tensor<3> {
-        Tensor::random(like.dims(), Distribution::Uniform(0.0, 1.0), &self.device)
+    /// Z ~ U(0, 1) of `like`'s shape, step by step.
+    fn noise(&self, like: &Tensor<3>) -> Steps {
+        unstack(Tensor::random(
+            like.dims(),
+            Distribution::Uniform(0.0, 1.0),
+            &self.device,
+        ))
     }
 
     fn step(&mut self, which: Opt, loss: Tensor<1>) {
@@ -392,8 +407,8 @@ impl TimeGanTrainer {
     /// One embedding-phase iteration; returns `E_loss_T0` (the reconstruction MSE).
     pub(crate) fn embedding_step(&mut self, rng: &mut StdRng) -> f64 {
         let b = self.batch(rng);
-        let h = self.nets.embed(b.x.clone(), b.c.as_ref());
-        let x_tilde = self.nets.recover(h);
+        let h = self.nets.embed(&b.xs, b.c.as_ref());
+        let x_tilde = self.nets.recover(&h);
         let e_t0 = mse(b.x, x_tilde);
         let loss = e_t0
             .clone()
@@ -406,9 +421,9 @@ impl TimeGanTrainer {
     /// One supervised-phase iteration; returns `G_loss_S`.
     pub(crate) fn supervised_step(&mut self, rng: &mut StdRng) -> f64 {
         let b = self.batch(rng);
-        let h = self.embed_fixed(&b.x, b.c.as_ref());
-        let s = self.nets.supervise(h.clone());
-        let loss = supervised_loss(h, s);
+        let h = self.embed_fixed(&b.xs, b.c.as_ref());
+        let s = self.nets.supervise(&h);
+        let loss = supervised_loss(&h, &s);
         let v = scalar(loss.clone());
         self.step(Opt::Gs, loss);
         v
@@ -424,14 +439,14 @@ impl TimeGanTrainer {
             let z = self.noise(&b.x);
             // Generator + supervisor.
             let c = b.c.as_ref();
-            let h = self.embed_fixed(&b.x, c);
-            let h_hat_sup = self.nets.supervise(h.clone());
-            let g_s = supervised_loss(h, h_hat_sup);
-            let e_hat = self.nets.generate(z.clone(), c);
-            let h_hat = self.nets.supervise(e_hat.clone());
-            let x_hat = self.nets.recover(h_hat.clone());
-            let y_fake = self.nets.discriminate(h_hat, c);
-            let y_fake_e = self.nets.discriminate(e_hat, c);
+            let h = self.embed_fixed(&b.xs, c);
+            let h_hat_sup = self.nets.supervise(&h);
+            let g_s = supervised_loss(&h, &h_hat_sup);
+            let e_hat = self.nets.generate(&z, c);
+            let h_hat = self.nets.supervise(&e_hat);
+            let x_hat = self.nets.recover(&h_hat);
+            let y_fake = self.nets.discriminate(&h_hat, c);
+            let y_fake_e = self.nets.discriminate(&e_hat, c);
             let g_u = bce_logits(y_fake, true);
             let g_u_e = bce_logits(y_fake_e, true);
             let g_v = self.moment_loss_of(x_hat, &b);
@@ -444,11 +459,11 @@ impl TimeGanTrainer {
             gv = scalar(g_v);
             self.step(Opt::G, g_loss);
             // Embedder + recovery, same batch, with the updated supervisor.
-            let h = self.nets.embed(b.x.clone(), c);
-            let x_tilde = self.nets.recover(h.clone());
+            let h = self.nets.embed(&b.xs, c);
+            let x_tilde = self.nets.recover(&h);
             let e_t0 = mse(b.x, x_tilde);
-            let h_hat_sup = self.nets.supervise(h.clone());
-            let g_s = supervised_loss(h, h_hat_sup);
+            let h_hat_sup = self.nets.supervise(&h);
+            let g_s = supervised_loss(&h, &h_hat_sup);
             let e_loss = e_t0.clone().sqrt().mul_scalar(cfg.reconstruction_weight)
                 + g_s.mul_scalar(cfg.embedder_supervised_weight);
             et0 = scalar(e_t0);
@@ -458,11 +473,12 @@ impl TimeGanTrainer {
         let b = self.batch(rng);
         let z = self.noise(&b.x);
         let c = b.c.as_ref();
-        let h = self.embed_fixed(&b.x, c);
+        let h = self.embed_fixed(&b.xs, c);
         let (e_hat, h_hat) = self.generate_fixed(&z, c);
-        let d_loss = bce_logits(self.nets.discriminate(h, c), true)
-            + bce_logits(self.nets.discriminate(h_hat, c), false)
-            + bce_logits(self.nets.discriminate(e_hat, c), false).mul_scalar(cfg.gamma);
+        let disc = |v: &[Tensor<2>]| self.nets.discriminate(v, c);
+        let d_loss = bce_logits(disc(&h), true)
+            + bce_logits(disc(&h_hat), false)
+            + bce_logits(disc(&e_hat), false).mul_scalar(cfg.gamma);
         let d = scalar(d_loss.clone());
         let updated = d > cfg.discriminator_threshold;
         if updated {
@@ -853,8 +869,8 @@ impl FittedTimeGan {
                 Tensor::<2>::from_data(TensorData::new(v, [b, k]), &self.device)
             });
             let z = Tensor::<3>::random([b, t, f], Distribution::Uniform(0.0, 1.0), &self.device);
-            let e_hat = self.nets.generate(z, cond.as_ref());
-            let x_hat = self.nets.recover(self.nets.supervise(e_hat));
+            let e_hat = self.nets.generate(&unstack(z), cond.as_ref());
+            let x_hat = self.nets.recover(&self.nets.supervise(&e_hat));
             values.extend(read_back(x_hat, "generated sequences")?);
         }
         let scaled = SequenceSet {
@@ -1349,8 +1365,10 @@ pub(crate) mod tests {
             TensorData::new(vec![1.0f32, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0], [4, 2]),
             &d,
         );
+        let x = seqs([0.4, 0.4, 0.8, 0.8]);
         let b = Batch {
-            x: seqs([0.4, 0.4, 0.8, 0.8]),
+            xs: unstack(x.clone()),
+            x,
             c: Some(c),
             by_class: vec![vec![0, 1], vec![2, 3]],
         };
