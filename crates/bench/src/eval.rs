@@ -58,7 +58,7 @@ pub fn eval(
     let Some(test_path) = &cfg.data.test else {
         return Err(BenchError::EvalWithoutTest);
     };
-    let train = read_table(&cfg.data.train)?;
+    let train = cfg.data.read_train()?;
     let test = read_table(test_path)?;
     let schema = Schema::infer(&train, &cfg.data.schema_options())?;
     let rare = ensure_class_present(&train, target, positive, "the training file")?;

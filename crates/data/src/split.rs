@@ -46,6 +46,23 @@ pub fn stratified_indices<K: Ord>(
     Ok((train, test))
 }
 
+/// Positions to keep so that a set has every row that is not rare and only `n` of its rare
+/// ones, chosen by `seed` ([`crate::seed::seeded_choice`]: nested in `n`, independent of the
+/// order of the other rows); ascending. `None` when `n` is 0 or more than the rare rows there
+/// are. The scarce-rare-class setting: `[data] rare_train` and the bench's scarcity levels.
+pub fn keep_rare(is_rare: &[bool], n: usize, seed: u64) -> Option<Vec<usize>> {
+    let rare: Vec<usize> = (0..is_rare.len()).filter(|&i| is_rare[i]).collect();
+    if n == 0 || n > rare.len() {
+        return None;
+    }
+    let mut keep: Vec<usize> = (0..is_rare.len())
+        .filter(|&i| !is_rare[i])
+        .chain(crate::seed::seeded_choice(&rare, n, seed))
+        .collect();
+    keep.sort_unstable();
+    Some(keep)
+}
+
 /// The rows of `df` at `idx`, in that order.
 pub fn take_rows(df: &DataFrame, idx: &[usize]) -> DataResult<DataFrame> {
     let ca = IdxCa::from_vec("idx".into(), idx.iter().map(|&i| i as IdxSize).collect());
@@ -69,6 +86,19 @@ pub fn stratified_split(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keep_rare_keeps_the_rest_and_n_rare_rows() {
+        let is_rare: Vec<bool> = (0..50).map(|i| i % 5 == 0).collect();
+        let k = keep_rare(&is_rare, 3, 1).unwrap();
+        assert_eq!(k.len(), 40 + 3);
+        assert_eq!(k.iter().filter(|&&i| is_rare[i]).count(), 3);
+        assert!(k.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(k, keep_rare(&is_rare, 3, 1).unwrap());
+        assert!(keep_rare(&is_rare, 0, 1).is_none());
+        assert!(keep_rare(&is_rare, 11, 1).is_none());
+        assert_eq!(keep_rare(&is_rare, 10, 1).unwrap().len(), 50);
+    }
 
     #[test]
     fn class_shares_are_kept_and_parts_are_disjoint() {

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use polars::prelude::DataFrame;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use synthkit_data::TransformerParams;
@@ -65,9 +66,56 @@ pub struct DataSection {
     /// An integer column with at most this many distinct values is inferred categorical (10).
     #[serde(default)]
     pub integer_categorical_max: Option<usize>,
+    /// Keep only this many rows of the `positive` class from the training file (and every
+    /// other row): the scarce-rare-class setting, where augmentation is meant to help. The
+    /// choice is fixed by `rare_train_seed` (not by `[train] seed`), so fit and eval see the
+    /// same subset; the test file is untouched. Default: all.
+    #[serde(default)]
+    pub rare_train: Option<usize>,
+    /// Seed of the `rare_train` choice. Default 2019 (the series' choice seed).
+    #[serde(default = "default_rare_seed")]
+    pub rare_train_seed: u64,
+}
+
+fn default_rare_seed() -> u64 {
+    crate::series::RARE_TRAIN_SEED
 }
 
 impl DataSection {
+    /// The training table, with `rare_train` applied.
+    ///
+    /// # Errors
+    /// An unreadable file; `rare_train` without `target` and `positive`, or asking for more
+    /// rare rows than there are (or none).
+    pub fn read_train(&self) -> RunResult<DataFrame> {
+        let df = synthkit_data::io::read_table(&self.train)?;
+        let Some(n) = self.rare_train else {
+            return Ok(df);
+        };
+        let (Some(target), Some(positive)) = (&self.target, &self.positive) else {
+            return Err(RunError::RareTrainWithoutLabel);
+        };
+        let labels = synthkit_data::transform::values::label_values(
+            synthkit_data::transform::values::column(&df, target)?,
+        )?;
+        let is_rare: Vec<bool> = labels
+            .iter()
+            .map(|l| l.as_deref() == Some(positive.as_str()))
+            .collect();
+        let available = is_rare.iter().filter(|&&r| r).count();
+        let keep = synthkit_data::split::keep_rare(&is_rare, n, self.rare_train_seed).ok_or_else(
+            || RunError::RareTrainCount {
+                asked: n,
+                path: self.train.clone(),
+                available,
+                unit: "rows",
+                positive: positive.clone(),
+            },
+        )?;
+        tracing::info!(kept = n, of = available, class = %positive, "rare_train: scarce rare class");
+        Ok(synthkit_data::split::take_rows(&df, &keep)?)
+    }
+
     /// The column-typing options of this section.
     pub fn schema_options(&self) -> SchemaOptions {
         SchemaOptions {
@@ -146,4 +194,55 @@ pub(crate) fn read_toml<T: DeserializeOwned>(path: &Path) -> RunResult<T> {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `rare_train` on the shipped ai4i training split (7,000 rows, 237 failures): every
+    /// majority row and exactly N failures, the same N on every read; too many is an error that
+    /// names the count there is.
+    #[test]
+    fn rare_train_keeps_n_rare_rows_and_every_other_row() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let cfg = |n: Option<usize>| DataSection {
+            train: root.join("datasets/ai4i_machine_failure/train.csv"),
+            test: None,
+            target: Some("Machine failure".into()),
+            positive: Some("1".into()),
+            categorical: vec![],
+            continuous: vec![],
+            integer: vec![],
+            boolean: vec![],
+            datetime: vec![],
+            drop: vec![],
+            integer_categorical_max: None,
+            rare_train: n,
+            rare_train_seed: 2019,
+        };
+        let failures = |df: &DataFrame| {
+            synthkit_data::schema::class_counts(df, "Machine failure")
+                .unwrap()
+                .into_iter()
+                .find(|(c, _)| c == "1")
+                .map_or(0, |(_, n)| n)
+        };
+        let full = cfg(None).read_train().unwrap();
+        assert_eq!((full.height(), failures(&full)), (7000, 237));
+        let few = cfg(Some(50)).read_train().unwrap();
+        assert_eq!((few.height(), failures(&few)), (7000 - 237 + 50, 50));
+        assert!(few.equals(&cfg(Some(50)).read_train().unwrap()));
+        let e = cfg(Some(300)).read_train().unwrap_err().to_string();
+        assert!(
+            e.contains("237 rows labelled `1`") && e.contains("choose 1 to 237"),
+            "{e}"
+        );
+        let mut no_label = cfg(Some(5));
+        no_label.positive = None;
+        assert!(matches!(
+            no_label.read_train().unwrap_err(),
+            RunError::RareTrainWithoutLabel
+        ));
+    }
 }

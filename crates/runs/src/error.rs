@@ -49,17 +49,19 @@ pub enum RunError {
     /// `[data] rare_train` without a rare label to keep a few of.
     #[error("[data] rare_train needs `target` and `positive`: which label is rare?")]
     RareTrainWithoutLabel,
-    /// `[data] rare_train` asks for more rare sequences than the file has, or for none.
+    /// `[data] rare_train` asks for more rare rows or sequences than the file has, or for none.
     #[error(
-        "[data] rare_train = {asked}, but `{path}` has {available} sequences labelled `{positive}`; choose 1 to {available}"
+        "[data] rare_train = {asked}, but `{path}` has {available} {unit} labelled `{positive}`; choose 1 to {available}"
     )]
     RareTrainCount {
         /// The configured count.
         asked: usize,
         /// The training file.
         path: PathBuf,
-        /// Sequences of the rare label in it.
+        /// Rows or sequences of the rare label in it.
         available: usize,
+        /// `rows` or `sequences`.
+        unit: &'static str,
         /// The rare label.
         positive: String,
     },

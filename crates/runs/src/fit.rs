@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use synthkit_data::Schema;
-use synthkit_data::io::{read_table, write_atomic};
+use synthkit_data::io::write_atomic;
 use synthkit_data::schema::ensure_class_present;
 use synthkit_models::Budget;
 use synthkit_train::{DeviceChoice, TrainOptions};
@@ -117,7 +117,7 @@ pub fn fit(cfg: &RunConfig, out: &Path, switches: &FitSwitches) -> RunResult<Fit
     prepare_run_dir(out, switches)?;
 
     let t0 = Instant::now();
-    let df = read_table(&cfg.data.train)?;
+    let df = cfg.data.read_train()?;
     let schema = Schema::infer(&df, &cfg.data.schema_options())
         .with_context(|| format!("typing the columns of `{}`", cfg.data.train.display()))?;
     if let (Some(target), Some(positive)) = (&cfg.data.target, &cfg.data.positive) {

@@ -106,23 +106,19 @@ impl SeriesData {
             let Some(positive) = &self.positive else {
                 return Err(RunError::RareTrainWithoutLabel);
             };
-            let pos = set.indices_of(positive)?;
-            if n == 0 || n > pos.len() {
-                return Err(RunError::RareTrainCount {
-                    asked: n,
-                    path: path.to_path_buf(),
-                    available: pos.len(),
-                    positive: positive.clone(),
-                });
-            }
-            let available = pos.len();
-            let chosen = synthkit_data::seed::seeded_choice(&pos, n, RARE_TRAIN_SEED);
+            let available = set.indices_of(positive)?.len();
             let labels = set.labels.as_ref().expect("indices_of checked the labels");
-            let mut keep: Vec<usize> = (0..set.len())
-                .filter(|&i| &labels[i] != positive)
-                .chain(chosen)
-                .collect();
-            keep.sort_unstable();
+            let is_rare: Vec<bool> = labels.iter().map(|l| l == positive).collect();
+            let keep =
+                synthkit_data::split::keep_rare(&is_rare, n, RARE_TRAIN_SEED).ok_or_else(|| {
+                    RunError::RareTrainCount {
+                        asked: n,
+                        path: path.to_path_buf(),
+                        available,
+                        unit: "sequences",
+                        positive: positive.clone(),
+                    }
+                })?;
             tracing::info!(kept = n, of = available, label = %positive, "rare_train: scarce rare class");
             set = set.select(&keep);
         }
