@@ -96,6 +96,9 @@ pub struct BenchArgs {
     /// Hide the progress bars.
     #[arg(long)]
     quiet: bool,
+    /// Run no cell: assemble the reports from the replicates that have finished.
+    #[arg(long)]
+    assemble_only: bool,
 }
 
 /// `synthkit fit`: the config with the flags' overrides, fitted into its run directory.
@@ -166,6 +169,7 @@ pub fn bench(a: &BenchArgs) -> Result<()> {
         out: a.out.clone(),
         only: a.only.clone(),
         quiet: a.quiet,
+        assemble_only: a.assemble_only,
     };
     let md = synthkit_bench::bench(&cfg, &a.config, &flags)?;
     println!("{md}");

@@ -1,8 +1,11 @@
-//! `synthkit bench` end to end on a slice of the real ai4i data: the matrix runs, every arm is in
-//! the assembled report, a rerun resumes (finished cells are not redone and a recomputed cell
-//! gives the same numbers), changed settings are refused, and the HTML report renders in
-//! headless Chromium (required where `CI` is set; CI installs Debian's chromium).
+//! `synthkit bench` end to end on a slice of the real ai4i data: every scarcity level and
+//! replicate runs, every choice is made on the validation part and scored on test, the split
+//! never reaches the test rows, a rerun resumes (finished cells are not redone and a recomputed
+//! cell gives the same numbers), changed settings are refused, `--assemble-only` assembles
+//! without running, and the HTML report renders in headless Chromium (required where `CI` is
+//! set; CI installs Debian's chromium).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -28,6 +31,11 @@ fn ai4i_slice(dir: &Path, rows: usize) -> PathBuf {
 }
 
 fn generator(dir: &Path, train: &Path, kind: &str) -> PathBuf {
+    let transform = if kind == "copula" {
+        "[transform]\ncontinuous = \"quantile\"\n"
+    } else {
+        ""
+    };
     let text = format!(
         r#"[data]
 train = "{}"
@@ -36,6 +44,7 @@ target = "Machine failure"
 positive = "1"
 categorical = ["Type", "Machine failure"]
 
+{transform}
 [model]
 kind = "{kind}"
 
@@ -49,21 +58,22 @@ checkpoint_every = 0
     p
 }
 
-fn bench_config(dir: &Path, gens: &[PathBuf], seeds: u64) -> PathBuf {
+fn bench_config(dir: &Path, gens: &[PathBuf], replicates: usize) -> PathBuf {
     let list: Vec<String> = gens
         .iter()
         .map(|g| format!("\"{}\"", g.display()))
         .collect();
     let text = format!(
         r#"out = "{}"
-seeds = {seeds}
+replicates = {replicates}
+scarcity = [10, "all"]
 epochs = 1
+classifiers = [{{ kind = "gradient_boosting", iterations = 20 }}]
 
-[utility]
-ratios = [1.0, 2.0]
-baselines = [{{ method = "smote" }}, {{ method = "random" }}]
-baselines_auto = false
-classifiers = [{{ kind = "gradient_boosting", iterations = 20 }}, {{ kind = "logistic" }}]
+[arms]
+ratios = [0.5, 1.0]
+oversamplers = [{{ method = "smote" }}, {{ method = "random" }}]
+variant_ratios = [1.0]
 
 [[datasets]]
 name = "ai4i"
@@ -72,7 +82,7 @@ generators = [{}]
         dir.join("out").display(),
         list.join(", ")
     );
-    let p = dir.join(format!("bench-{seeds}.toml"));
+    let p = dir.join(format!("bench-{replicates}.toml"));
     std::fs::write(&p, text).unwrap();
     p
 }
@@ -83,6 +93,46 @@ fn ok(out: &Output) {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+fn json(p: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn ids(v: &serde_json::Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect()
+}
+
+/// Every row of a CSV or Parquet table as one string (for comparing rows across files).
+fn row_keys(p: &Path) -> HashSet<String> {
+    let df = synthkit_data::io::read_table(p).unwrap();
+    let cols: Vec<Vec<String>> = df
+        .columns()
+        .iter()
+        .map(|c| {
+            let s = c
+                .as_materialized_series()
+                .cast(&polars::prelude::DataType::String)
+                .unwrap();
+            s.str()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap_or("").to_string())
+                .collect()
+        })
+        .collect();
+    (0..df.height())
+        .map(|r| {
+            cols.iter()
+                .map(|c| c[r].as_str())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
+}
+
 #[test]
 fn bench_runs_resumes_and_renders() {
     let tmp = tempfile::tempdir().unwrap();
@@ -91,6 +141,7 @@ fn bench_runs_resumes_and_renders() {
     let gens = [
         generator(dir, &train, "ctgan"),
         generator(dir, &train, "tvae"),
+        generator(dir, &train, "copula"),
     ];
     let cfg = bench_config(dir, &gens, 2);
     let cfg_s = cfg.to_str().unwrap();
@@ -100,9 +151,10 @@ fn bench_runs_resumes_and_renders() {
     for f in [
         "report.md",
         "report.html",
-        "utility.json",
-        "plots/ratio-gbt.svg",
-        "plots/ratio-logistic.svg",
+        "results.json",
+        "plots/scarcity-pr-auc.svg",
+        "plots/scarcity-recall.svg",
+        "plots/ratio-pr-auc.svg",
         "plots/losses-ctgan.svg",
         "plots/pairs-tvae.svg",
         "plots/marginal-Torque__Nm_.svg",
@@ -112,55 +164,114 @@ fn bench_runs_resumes_and_renders() {
     }
     assert!(dir.join("out").join("summary.md").exists());
 
-    // Every arm of the matrix, each over both seeds and both classifiers.
-    let utility: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(ds.join("utility.json")).unwrap()).unwrap();
-    let summary = utility["summary"].as_array().unwrap();
-    let label = |s: &serde_json::Value| -> String {
-        let a = &s["arm"];
-        match a["arm"].as_str().unwrap() {
-            "real" => "real".into(),
-            "tstr" => format!("tstr:{}", a["generator"].as_str().unwrap()),
-            "augment" => format!("{}@{}", a["generator"].as_str().unwrap(), a["ratio"]),
-            _ => format!("{}@{}", a["method"]["method"].as_str().unwrap(), a["ratio"]),
+    let results = json(&ds.join("results.json"));
+    let levels = results["levels"].as_array().unwrap();
+    assert_eq!(levels.len(), 2);
+    for (l, key) in levels.iter().zip(["N10", "all"]) {
+        let s = &l["summary"];
+        assert_eq!(s["replicates"], 2);
+        let methods: Vec<&str> = s["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["method"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            methods,
+            [
+                "real only",
+                "best oversampler",
+                "ctgan",
+                "tvae",
+                "copula",
+                "ensemble",
+                "augment",
+                "best on test (oracle)"
+            ]
+        );
+        // Every choice is the best arm of its kind on *validation*, recomputed here from the
+        // stage files, and its reported score is that arm's *test* score.
+        for (r, picks) in l["picks"].as_array().unwrap().iter().enumerate() {
+            let rep = ds.join(format!("{key}-r{r}"));
+            let val = json(&rep.join("cells/stage-validation.json"));
+            let test = json(&rep.join("cells/stage-test.json"));
+            let score = |stage: &serde_json::Value, arm: &serde_json::Value| {
+                stage["runs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|x| &x["arm"] == arm)
+                    .map(|x| x["metrics"]["pr_auc"].as_f64().unwrap())
+            };
+            for pair in picks["picks"].as_array().unwrap() {
+                let (method, pick) = (pair[0].as_str().unwrap(), &pair[1]);
+                let arm = &pick["arm"];
+                assert_eq!(
+                    score(&test, arm).unwrap(),
+                    pick["test"]["pr_auc"].as_f64().unwrap(),
+                    "{method}"
+                );
+                if method == "best on test (oracle)" {
+                    continue;
+                }
+                let candidate = |a: &serde_json::Value| match method {
+                    "real only" => a["arm"] == "real",
+                    "best oversampler" => a["arm"] == "oversample",
+                    "augment" => a["arm"] == "real" || a["arm"] == "augment",
+                    "ensemble" => a["arm"] == "augment" && a["source"] == "ensemble",
+                    g => a["arm"] == "augment" && a["source"]["generator"] == g,
+                };
+                let best = val["runs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|x| candidate(&x["arm"]))
+                    .map(|x| x["metrics"]["pr_auc"].as_f64().unwrap())
+                    .fold(f64::NEG_INFINITY, f64::max);
+                assert_eq!(score(&val, arm).unwrap(), best, "{method} on {key}-r{r}");
+            }
         }
-    };
-    let mut arms: Vec<String> = summary.iter().map(label).collect();
-    arms.sort();
-    arms.dedup();
-    assert_eq!(
-        arms,
-        [
-            "ctgan@1.0",
-            "ctgan@2.0",
-            "random@1.0",
-            "random@2.0",
-            "real",
-            "smote@1.0",
-            "smote@2.0",
-            "tstr:ctgan",
-            "tstr:tvae",
-            "tvae@1.0",
-            "tvae@2.0"
-        ]
-    );
-    assert_eq!(summary.len(), 2 * arms.len());
-    assert!(summary.iter().all(|s| s["n_seeds"] == 2), "{summary:?}");
-    // The real arm is trained by several cells; it is kept once per seed and classifier.
-    assert_eq!(
-        utility["runs"].as_array().unwrap().len(),
-        2 * 2 * arms.len()
-    );
-    // Augmentation arms are compared with SMOTE at the same ratio.
-    assert!(
-        utility["vs_smote"].as_array().unwrap().iter().any(|c| {
-            c["arm"]["arm"] == "augment" && c["against"]["ratio"] == c["arm"]["ratio"]
-        })
-    );
+    }
+
+    // The replicates' rows: exactly the training file's, never a test row; the fit and
+    // validation parts partition the reduced split; level N10 keeps 10 rare rows.
+    let test_rows = row_keys(Path::new(&format!(
+        "{ROOT}/datasets/ai4i_machine_failure/test.csv"
+    )));
+    let train_rows = row_keys(&train);
+    for rep in ["N10-r0", "N10-r1", "all-r0", "all-r1"] {
+        let d = ds.join(rep);
+        let split = json(&d.join("split.json"));
+        let (tr, fit, val) = (
+            ids(&split["train"]),
+            ids(&split["fit"]),
+            ids(&split["validation"]),
+        );
+        assert!(tr.iter().all(|&i| i < 1500), "{rep}");
+        let f: HashSet<u64> = fit.iter().copied().collect();
+        assert!(
+            val.iter().all(|i| !f.contains(i)),
+            "{rep}: fit and validation overlap"
+        );
+        let mut both: Vec<u64> = fit.iter().chain(&val).copied().collect();
+        both.sort_unstable();
+        assert_eq!(both, tr, "{rep}");
+        for part in ["train", "fit", "validation"] {
+            let rows = row_keys(&d.join(format!("{part}.parquet")));
+            assert!(rows.is_subset(&train_rows), "{rep}/{part}");
+            assert!(
+                rows.is_disjoint(&test_rows),
+                "{rep}/{part} holds a test row"
+            );
+        }
+        if rep.starts_with("N10") {
+            assert_eq!(split["rare"][0], 10);
+        }
+    }
 
     // A rerun skips finished cells; a deleted cell is recomputed to the same numbers.
-    let cell = ds.join("cells").join("utility-tvae-seed1.json");
-    let kept = ds.join("cells").join("baselines-seed0.json");
+    let cell = ds.join("all-r1/cells/stage-validation.json");
+    let kept = ds.join("N10-r0/cells/stage-test.json");
     let kept_mtime = std::fs::metadata(&kept).unwrap().modified().unwrap();
     let before = std::fs::read_to_string(&cell).unwrap();
     std::fs::remove_file(&cell).unwrap();
@@ -171,8 +282,26 @@ fn bench_runs_resumes_and_renders() {
         kept_mtime
     );
 
+    // --assemble-only runs nothing: with a stage deleted, that replicate is left out.
+    std::fs::remove_file(&cell).unwrap();
+    ok(&synthkit(&[
+        "bench",
+        "--config",
+        cfg_s,
+        "--quiet",
+        "--assemble-only",
+    ]));
+    assert!(!cell.exists());
+    let partial = json(&ds.join("results.json"));
+    assert_eq!(partial["levels"][1]["summary"]["replicates"], 1);
+    ok(&synthkit(&["bench", "--config", cfg_s, "--quiet"]));
+
     // Other settings into the same directory are refused.
     let other = bench_config(dir, &gens, 3);
+    let text = std::fs::read_to_string(&other)
+        .unwrap()
+        .replace("ratios = [0.5, 1.0]", "ratios = [0.5, 2.0]");
+    std::fs::write(&other, text).unwrap();
     let out = synthkit(&["bench", "--config", other.to_str().unwrap(), "--quiet"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -244,7 +373,7 @@ fn bad_bench_configs_are_clear_errors() {
     let dir = tmp.path();
     let cases: [(&str, &[&str]); 3] = [
         (
-            "seeds = 3\ndatasets = []\n",
+            "replicates = 3\ndatasets = []\n",
             &["no data sets", "[[datasets]]"],
         ),
         (

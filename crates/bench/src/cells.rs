@@ -1,7 +1,14 @@
-//! The cells of one data set's matrix, in the order they run, and running one: a fit, the
-//! samples of one generator and seed, one utility comparison, the baselines of one seed, one
-//! generator's fidelity and privacy. Each cell writes its file atomically when it finishes; a
-//! cell whose file exists is skipped.
+//! The cells of one data set's bench and running one. Every replicate has a split, then per
+//! generator a fit, its samples and its quality scores, then its two stages (validation and
+//! test). Each cell writes its files atomically when it finishes; a cell whose files exist is
+//! skipped, so a killed bench resumes where it stopped.
+//!
+//! Layout of `<out>/<data set>/<replicate>/` (`N25-r0`, `all-r3`, …):
+//! - `split.json` and `train.parquet`, `fit.parquet`, `validation.parquet`: the replicate's rows;
+//! - `models/<generator>/`: a `synthkit fit` run directory trained on `fit.parquet`;
+//! - `samples/<generator>-{forced,rejected,full}.parquet`: its generated rows;
+//! - `cells/sample-<generator>.json`, `cells/quality-<generator>.json`,
+//!   `cells/stage-{validation,test}.json`: what the cells measured.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -10,56 +17,75 @@ use indicatif::ProgressBar;
 use polars::prelude::DataFrame;
 use synthkit_data::Schema;
 use synthkit_data::io::{read_table, write_table};
+use synthkit_data::split::take_rows;
+use synthkit_eval::arms::{GeneratorPool, Stage, StageConfig, StageReport, evaluate_stage};
 use synthkit_eval::fidelity::{detection, fidelity_report};
 use synthkit_eval::privacy::{PrivacyOptions, privacy_report};
-use synthkit_eval::utility::{GeneratorRows, SyntheticSource, UtilityConfig, run_utility};
-use synthkit_runs::json::write_json;
+use synthkit_runs::json::{read_json, write_json};
 use synthkit_runs::{FitSwitches, load_model};
-use synthkit_train::FittedModel;
+use synthkit_train::{ConditionMode, FittedModel, TrainError};
 
+use crate::config::BenchConfig;
 use crate::error::BenchResult;
 use crate::generators::Generator;
+use crate::grid::{arms, can_reject};
+use crate::plan::{Replicate, Split};
 use crate::records::{QualityCell, SampleCell};
 
-/// One cell of a data set's matrix.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    /// Fit generator `g` (resuming from its checkpoints).
-    Fit(usize),
-    /// Sample generator `g` with seed `s`: as many rows as the training set, and the rare rows
-    /// the largest ratio needs.
-    Samples(usize, u64),
-    /// The utility comparison of generator `g`'s seed-`s` rows.
-    Utility(usize, u64),
-    /// The baselines (and real only) of seed `s`.
-    Baselines(u64),
-    /// Fidelity, detection and privacy of generator `g`'s seed-0 rows.
-    Quality(usize),
+/// Which stage of a replicate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StageKind {
+    /// Train on the fit part, score on the validation part: to choose.
+    Validation,
+    /// Train on the whole reduced training split, score on the real test split: to report.
+    Test,
 }
 
-/// Every cell of a data set with `generators` generators over `seeds` seeds, in the order they
-/// run: fits and samples first, then quality and utility per generator, then the baselines.
-pub fn all_cells(generators: usize, seeds: u64) -> Vec<Cell> {
+impl StageKind {
+    fn name(self) -> &'static str {
+        match self {
+            StageKind::Validation => "validation",
+            StageKind::Test => "test",
+        }
+    }
+}
+
+/// One cell of a data set's bench.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// The replicate's rows.
+    Split(Replicate),
+    /// Fit generator `g` on the replicate's fit part (resuming from its checkpoints).
+    Fit(usize, Replicate),
+    /// Sample generator `g`: forced and rejected rare rows, unconditional rows.
+    Sample(usize, Replicate),
+    /// Fidelity, detection and privacy of generator `g`'s unconditional rows.
+    Quality(usize, Replicate),
+    /// One stage of the replicate: every arm with every classifier.
+    Stage(StageKind, Replicate),
+}
+
+/// Every cell of the replicates `reps` with the generators `gens` (each at its levels), in the
+/// order they run.
+pub fn all_cells(gens: &[Generator], reps: &[Replicate]) -> Vec<Cell> {
     let mut cells = Vec::new();
-    for gi in 0..generators {
-        cells.push(Cell::Fit(gi));
-        for s in 0..seeds {
-            cells.push(Cell::Samples(gi, s));
+    for rep in reps {
+        cells.push(Cell::Split(*rep));
+        for (g, generator) in gens.iter().enumerate() {
+            if !generator.active(rep.level) {
+                continue;
+            }
+            cells.push(Cell::Fit(g, *rep));
+            cells.push(Cell::Sample(g, *rep));
+            cells.push(Cell::Quality(g, *rep));
         }
-    }
-    for gi in 0..generators {
-        cells.push(Cell::Quality(gi));
-        for s in 0..seeds {
-            cells.push(Cell::Utility(gi, s));
-        }
-    }
-    for s in 0..seeds {
-        cells.push(Cell::Baselines(s));
+        cells.push(Cell::Stage(StageKind::Validation, *rep));
+        cells.push(Cell::Stage(StageKind::Test, *rep));
     }
     cells
 }
 
-/// The directory layout of one data set's results and the cells' file names.
+/// Where a data set's results live.
 pub struct Layout<'a> {
     /// `<out>/<data set>`.
     pub dir: &'a Path,
@@ -68,51 +94,75 @@ pub struct Layout<'a> {
 }
 
 impl Layout<'_> {
-    /// The run directory of generator `gi`: `models/<name>`.
-    pub fn model_run(&self, gi: usize) -> PathBuf {
-        self.dir.join("models").join(&self.gens[gi].name)
+    /// `<dir>/<replicate>`.
+    pub fn rep_dir(&self, rep: &Replicate) -> PathBuf {
+        self.dir.join(rep.key())
     }
 
-    /// The samples of generator `gi` and seed `s`; `part` is `full` or `rare`.
-    pub fn sample_path(&self, gi: usize, s: u64, part: &str) -> PathBuf {
-        self.dir
+    /// The run directory of generator `g` on `rep`.
+    pub fn model_run(&self, g: usize, rep: &Replicate) -> PathBuf {
+        self.rep_dir(rep).join("models").join(&self.gens[g].name)
+    }
+
+    /// Generator `g`'s rows on `rep`; `part` is `forced`, `rejected` or `full`.
+    pub fn sample_path(&self, g: usize, rep: &Replicate, part: &str) -> PathBuf {
+        self.rep_dir(rep)
             .join("samples")
-            .join(format!("{}-seed{s}-{part}.parquet", self.gens[gi].name))
+            .join(format!("{}-{part}.parquet", self.gens[g].name))
     }
 
-    /// The file a cell writes under `cells/` (none for a fit, which writes a run directory).
-    pub fn cell_file(&self, cell: &Cell) -> Option<PathBuf> {
-        let name = |gi: &usize| &self.gens[*gi].name;
-        let file = match cell {
-            Cell::Fit(_) => return None,
-            Cell::Samples(gi, s) => format!("samples-{}-seed{s}.json", name(gi)),
-            Cell::Utility(gi, s) => format!("utility-{}-seed{s}.json", name(gi)),
-            Cell::Baselines(s) => format!("baselines-seed{s}.json"),
-            Cell::Quality(gi) => format!("quality-{}.json", name(gi)),
-        };
-        Some(self.dir.join("cells").join(file))
+    /// A file under `<replicate>/cells/`.
+    pub fn cell_path(&self, rep: &Replicate, file: &str) -> PathBuf {
+        self.rep_dir(rep).join("cells").join(file)
+    }
+
+    /// The file that marks a cell done.
+    pub fn done_file(&self, cell: &Cell) -> PathBuf {
+        match cell {
+            Cell::Split(r) => self.rep_dir(r).join("split.json"),
+            Cell::Fit(g, r) => self.model_run(*g, r).join("fit.json"),
+            Cell::Sample(g, r) => self.cell_path(r, &format!("sample-{}.json", self.gens[*g].name)),
+            Cell::Quality(g, r) => {
+                self.cell_path(r, &format!("quality-{}.json", self.gens[*g].name))
+            }
+            Cell::Stage(k, r) => self.cell_path(r, &format!("stage-{}.json", k.name())),
+        }
     }
 
     /// The cell as the progress bar shows it.
     pub fn label(&self, cell: &Cell) -> String {
-        let name = |gi: &usize| &self.gens[*gi].name;
+        let name = |g: &usize| &self.gens[*g].name;
         match cell {
-            Cell::Fit(gi) => format!("fit {}", name(gi)),
-            Cell::Samples(gi, s) => format!("sample {} seed {s}", name(gi)),
-            Cell::Utility(gi, s) => format!("utility {} seed {s}", name(gi)),
-            Cell::Baselines(s) => format!("baselines seed {s}"),
-            Cell::Quality(gi) => format!("fidelity/privacy {}", name(gi)),
+            Cell::Split(r) => format!("{} split", r.key()),
+            Cell::Fit(g, r) => format!("{} fit {}", r.key(), name(g)),
+            Cell::Sample(g, r) => format!("{} sample {}", r.key(), name(g)),
+            Cell::Quality(g, r) => format!("{} fidelity {}", r.key(), name(g)),
+            Cell::Stage(k, r) => format!("{} {} stage", r.key(), k.name()),
         }
+    }
+
+    /// The replicate's tables: (reduced training split, fit part, validation part).
+    pub fn tables(&self, rep: &Replicate) -> BenchResult<(DataFrame, DataFrame, DataFrame)> {
+        let d = self.rep_dir(rep);
+        Ok((
+            read_table(&d.join("train.parquet"))?,
+            read_table(&d.join("fit.parquet"))?,
+            read_table(&d.join("validation.parquet"))?,
+        ))
     }
 }
 
-/// What every cell of a data set reads: the real tables, the comparison's settings.
+/// What every cell of a data set reads.
 pub struct CellInputs<'a> {
     /// Where the results go.
     pub layout: Layout<'a>,
-    /// Real training rows.
+    /// The bench settings.
+    pub cfg: &'a BenchConfig,
+    /// The full real training table.
     pub train: &'a DataFrame,
-    /// Real test rows.
+    /// Which of its rows are rare.
+    pub is_rare: &'a [bool],
+    /// The real test table.
     pub test: &'a DataFrame,
     /// Their column types.
     pub schema: &'a Schema,
@@ -120,117 +170,77 @@ pub struct CellInputs<'a> {
     pub target: &'a str,
     /// Its rare class.
     pub positive: &'a str,
-    /// Rare rows each sample cell draws (for the largest ratio).
-    pub rare_rows: usize,
-    /// The data set's utility comparison over all seeds.
-    pub utility: &'a UtilityConfig,
     /// Hide the fits' progress bars.
     pub quiet: bool,
 }
 
 impl CellInputs<'_> {
-    /// Runs `cell` unless its results exist (a fit runs with `bar` suspended, so that its own
-    /// progress bar shows). Returns whether the cell ran.
+    /// The settings shared by both stages.
+    pub fn stage_config(&self) -> StageConfig {
+        StageConfig {
+            target: self.target.into(),
+            positive: self.positive.into(),
+            classifiers: self.cfg.classifiers.clone(),
+            curation: self.cfg.curation.clone(),
+            drop_copies: self.cfg.drop_copies,
+            metrics: Default::default(),
+        }
+    }
+
+    /// Runs `cell` unless it is done (a fit runs with `bar` suspended, so its own progress bar
+    /// shows). Returns whether it ran.
     ///
     /// # Errors
-    /// The fit, sampling or evaluation of the cell failed, or its file cannot be written.
+    /// The split, fit, sampling or evaluation failed, or a file cannot be written.
     pub fn run(&self, cell: &Cell, bar: &ProgressBar) -> BenchResult<bool> {
         let l = &self.layout;
-        if let Cell::Fit(gi) = cell {
-            let run = l.model_run(*gi);
-            if run.join("model").join("model.json").exists() && run.join("fit.json").exists() {
-                return Ok(false);
-            }
-            let resume = synthkit_train::newest_checkpoint(&run.join("checkpoints"))?.is_some();
-            let switches = FitSwitches {
-                resume,
-                force: false,
-                quiet: self.quiet,
-            };
-            let config = &l.gens[*gi].config;
-            bar.suspend(|| synthkit_runs::fit(config, &run, &switches))?;
-            return Ok(true);
+        if l.done_file(cell).exists() {
+            return Ok(false);
         }
-        let json = l.cell_file(cell).expect("only a fit has no cell file");
         match cell {
-            Cell::Fit(_) => unreachable!("handled above"),
-            Cell::Samples(gi, s) => {
-                let (pf, pr) = (
-                    l.sample_path(*gi, *s, "full"),
-                    l.sample_path(*gi, *s, "rare"),
-                );
-                if json.exists() && pf.exists() && pr.exists() {
-                    return Ok(false);
-                }
-                let device = l.gens[*gi].config.train.device;
-                let (model, _) = load_model::<FittedModel>(&l.model_run(*gi), device)?;
-                let t = Instant::now();
-                let full = model.sample(self.train.height(), *s)?;
-                let seconds_full = t.elapsed().as_secs_f64();
-                let t = Instant::now();
-                let rare = model.sample_where(self.target, self.positive, self.rare_rows, *s)?;
-                let seconds_rare = t.elapsed().as_secs_f64();
-                write_table(&full, &pf, true)?;
-                write_table(&rare, &pr, true)?;
-                write_json(
-                    &json,
-                    &SampleCell {
-                        rows_full: full.height(),
-                        rows_rare: rare.height(),
-                        seconds_full,
-                        seconds_rare,
-                    },
-                )?;
-            }
-            Cell::Utility(gi, s) => {
-                if json.exists() {
-                    return Ok(false);
-                }
-                let full = [read_table(&l.sample_path(*gi, *s, "full"))?];
-                let rare = [read_table(&l.sample_path(*gi, *s, "rare"))?];
-                let c = UtilityConfig {
-                    seeds: vec![*s],
-                    baselines: vec![],
-                    baselines_auto: false,
-                    ..self.utility.clone()
+            Cell::Split(rep) => self.split(rep)?,
+            Cell::Fit(g, rep) => {
+                let run = l.model_run(*g, rep);
+                let resume = synthkit_train::newest_checkpoint(&run.join("checkpoints"))?.is_some();
+                let fit_path = l.rep_dir(rep).join("fit.parquet");
+                let split: Split = read_json(&l.rep_dir(rep).join("split.json"))?;
+                let generator = &l.gens[*g];
+                let mut config = generator.budgeted(self.cfg.epochs, split.fit.len())?;
+                config.data.train = fit_path;
+                config.data.rare_train = None;
+                // A category with a row or two can be missing from a fit part.
+                config.transform.keep_constant = true;
+                config.train.seed = rep.train_seed(generator.config.train.seed);
+                let switches = FitSwitches {
+                    resume,
+                    force: false,
+                    quiet: self.quiet,
                 };
-                let g = [GeneratorRows {
-                    name: l.gens[*gi].name.clone(),
-                    full: Some(SyntheticSource::PerSeed(&full)),
-                    rare: Some(SyntheticSource::PerSeed(&rare)),
-                }];
-                let rep = run_utility(self.train, self.test, self.schema, &g, &c)?;
-                write_json(&json, &rep.runs)?;
+                bar.suspend(|| synthkit_runs::fit(&config, &run, &switches))?;
             }
-            Cell::Baselines(s) => {
-                if json.exists() {
-                    return Ok(false);
-                }
-                let c = UtilityConfig {
-                    seeds: vec![*s],
-                    ..self.utility.clone()
-                };
-                let rep = run_utility(self.train, self.test, self.schema, &[], &c)?;
-                write_json(&json, &rep.runs)?;
-            }
-            Cell::Quality(gi) => {
-                if json.exists() {
-                    return Ok(false);
-                }
-                let full = read_table(&l.sample_path(*gi, 0, "full"))?;
+            Cell::Sample(g, rep) => self.sample(*g, rep)?,
+            Cell::Quality(g, rep) => {
+                let (_, fit, _) = l.tables(rep)?;
+                let full = read_table(&l.sample_path(*g, rep, "full"))?;
                 let fidelity =
                     fidelity_report(self.test, &full, self.schema, self.target, self.positive)?;
-                let spec = self.utility.classifiers[0].clone();
-                let detection = detection(self.train, &full, self.schema, &spec, 3, 0)?;
+                let detection = detection(
+                    &fit,
+                    &full,
+                    self.schema,
+                    &self.cfg.classifiers[0],
+                    3,
+                    rep.stage_seed(),
+                )?;
                 let privacy = privacy_report(
-                    self.train,
+                    &fit,
                     self.test,
                     &full,
                     self.schema,
                     &PrivacyOptions::default(),
                 )?;
                 write_json(
-                    &json,
+                    &l.done_file(cell),
                     &QualityCell {
                         fidelity,
                         detection,
@@ -238,7 +248,160 @@ impl CellInputs<'_> {
                     },
                 )?;
             }
+            Cell::Stage(kind, rep) => {
+                let report = self.stage(*kind, rep)?;
+                write_json(&l.done_file(cell), &report)?;
+            }
         }
         Ok(true)
+    }
+
+    fn split(&self, rep: &Replicate) -> BenchResult<()> {
+        let l = &self.layout;
+        let split = Split::make(self.is_rare, rep, self.cfg.validation_fraction)?;
+        let d = l.rep_dir(rep);
+        for (name, rows) in [
+            ("train", &split.train),
+            ("fit", &split.fit),
+            ("validation", &split.validation),
+        ] {
+            write_table(
+                &take_rows(self.train, rows)?,
+                &d.join(format!("{name}.parquet")),
+                true,
+            )?;
+        }
+        write_json(&d.join("split.json"), &split)?;
+        Ok(())
+    }
+
+    fn sample(&self, g: usize, rep: &Replicate) -> BenchResult<()> {
+        let l = &self.layout;
+        let split: Split = read_json(&l.rep_dir(rep).join("split.json"))?;
+        let generator = &l.gens[g];
+        let (model, _) =
+            load_model::<FittedModel>(&l.model_run(g, rep), generator.config.train.device)?;
+        // The test stage adds up to max_ratio × the reduced split's rare rows.
+        let n_pool = ((self.cfg.pool_factor * self.cfg.arms.max_ratio() * split.rare[0] as f64)
+            .ceil() as usize)
+            .max(1);
+        let seed = rep.sample_seed();
+        let t = Instant::now();
+        let (forced, forced_rep) = model.sample_where_with(
+            self.target,
+            self.positive,
+            n_pool,
+            seed,
+            ConditionMode::Force,
+        )?;
+        let seconds_forced = t.elapsed().as_secs_f64();
+        write_table(&forced, &l.sample_path(g, rep, "forced"), true)?;
+        let (mut rejected, mut reject_failed, mut seconds_rejected) = (None, None, 0.0);
+        if self.cfg.arms.reject && can_reject(&generator.config.model) {
+            let t = Instant::now();
+            match model.sample_where_with(
+                self.target,
+                self.positive,
+                n_pool,
+                seed,
+                ConditionMode::Reject,
+            ) {
+                Ok((rows, r)) => {
+                    write_table(&rows, &l.sample_path(g, rep, "rejected"), true)?;
+                    rejected = Some(r);
+                }
+                Err(e @ TrainError::RejectExhausted { .. }) => reject_failed = Some(e.to_string()),
+                Err(e) => return Err(e.into()),
+            }
+            seconds_rejected = t.elapsed().as_secs_f64();
+        }
+        let n_full = self.cfg.full_rows.min(split.fit.len());
+        let t = Instant::now();
+        let full = model.sample(n_full, seed ^ 0xF011)?;
+        let seconds_full = t.elapsed().as_secs_f64();
+        write_table(&full, &l.sample_path(g, rep, "full"), true)?;
+        write_json(
+            &l.done_file(&Cell::Sample(g, *rep)),
+            &SampleCell {
+                forced: forced_rep,
+                seconds_forced,
+                rejected,
+                reject_failed,
+                seconds_rejected,
+                rows_full: full.height(),
+                seconds_full,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// The generators with a rejected pool on `rep`.
+    pub fn rejecting(&self, rep: &Replicate) -> BenchResult<Vec<String>> {
+        let l = &self.layout;
+        let mut out = Vec::new();
+        for (g, generator) in l.gens.iter().enumerate() {
+            if !generator.active(rep.level) {
+                continue;
+            }
+            let s: SampleCell = read_json(&l.done_file(&Cell::Sample(g, *rep)))?;
+            if s.rejected.is_some() {
+                out.push(generator.name.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    fn stage(&self, kind: StageKind, rep: &Replicate) -> BenchResult<StageReport> {
+        let l = &self.layout;
+        let (train, fit, validation) = l.tables(rep)?;
+        let stage = match kind {
+            StageKind::Validation => Stage {
+                train: &fit,
+                eval: &validation,
+            },
+            StageKind::Test => Stage {
+                train: &train,
+                eval: self.test,
+            },
+        };
+        let rejecting = self.rejecting(rep)?;
+        let active: Vec<Generator> = l
+            .gens
+            .iter()
+            .filter(|g| g.active(rep.level))
+            .cloned()
+            .collect();
+        let mut frames = Vec::new();
+        for g in (0..l.gens.len()).filter(|&g| l.gens[g].active(rep.level)) {
+            let rejected = if rejecting.contains(&l.gens[g].name) {
+                Some(read_table(&l.sample_path(g, rep, "rejected"))?)
+            } else {
+                None
+            };
+            frames.push((
+                read_table(&l.sample_path(g, rep, "forced"))?,
+                rejected,
+                read_table(&l.sample_path(g, rep, "full"))?,
+            ));
+        }
+        let pools: Vec<GeneratorPool<'_>> = active
+            .iter()
+            .zip(&frames)
+            .map(|(g, (forced, rejected, full))| GeneratorPool {
+                name: &g.name,
+                forced,
+                rejected: rejected.as_ref(),
+                full: Some(full),
+            })
+            .collect();
+        let arms = arms(&self.cfg.arms, &active, &rejecting, kind == StageKind::Test);
+        Ok(evaluate_stage(
+            stage,
+            self.schema,
+            &pools,
+            &arms,
+            &self.stage_config(),
+            rep.stage_seed(),
+        )?)
     }
 }

@@ -158,6 +158,13 @@ pub enum BenchError {
     /// An evaluation (classifiers, fidelity, privacy) failed.
     #[error(transparent)]
     Eval(#[from] EvalError),
+    /// The bench's plan cannot be carried out on this data (a scarcity level beyond the rare
+    /// rows there are, too few rare rows to split).
+    #[error("{reason}")]
+    Plan {
+        /// What is wrong, with the fix.
+        reason: String,
+    },
     /// An error with what was being done when it happened (`bench data set …`).
     #[error("{what}")]
     Context {

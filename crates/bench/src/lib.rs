@@ -31,19 +31,22 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod assemble;
 pub mod cells;
 pub mod config;
 pub mod dataset;
 pub mod error;
 pub mod eval;
 pub mod generators;
+pub mod grid;
+pub mod plan;
 pub mod records;
 pub mod report;
 pub mod run;
 pub mod series;
 pub mod stamp;
 
-pub use config::{BenchConfig, BenchDataset, BenchFlags, UtilitySection};
+pub use config::{ArmsSection, BenchConfig, BenchDataset, BenchFlags};
 pub use error::{BenchError, BenchResult, WithContext};
 pub use eval::{EvalReport, eval};
 pub use records::{QualityCell, SampleCell};

@@ -1,4 +1,4 @@
-//! What the cells of a bench write (one JSON file per finished cell in `<data set>/cells/`), and
+//! What the cells of a bench write: one JSON file per finished cell, and
 //! `bench.resolved.toml`, the settings every cell of a data set shares.
 
 use std::path::PathBuf;
@@ -6,32 +6,40 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use synthkit_eval::fidelity::{DetectionScore, FidelityReport};
 use synthkit_eval::privacy::PrivacyReport;
-use synthkit_eval::utility::UtilityConfig;
+use synthkit_train::ConditionReport;
 
-/// What a bench cell wrote about one generator's fidelity, privacy and sampling
-/// (`cells/quality-<generator>.json`).
+use crate::config::BenchConfig;
+
+/// One generator's fidelity, detection and privacy on a replicate
+/// (`<replicate>/cells/quality-<generator>.json`), from its unconditional rows.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct QualityCell {
     /// Column shapes and pair trends, overall and on the rare class (vs real test rows).
     pub fidelity: FidelityReport,
-    /// Real train vs synthetic, cross-validated (0.5 = indistinguishable).
+    /// The fit part vs synthetic, cross-validated (0.5 = indistinguishable).
     pub detection: DetectionScore,
-    /// Distances to the training rows.
+    /// Distances to the fit part's rows (holdout: the real test rows).
     pub privacy: PrivacyReport,
 }
 
-/// Sampling sizes and timings of one generator and seed
-/// (`cells/samples-<generator>-seed<s>.json`).
+/// What one generator sampled on a replicate (`<replicate>/cells/sample-<generator>.json`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SampleCell {
-    /// Rows of the unconditional sample (as many as the real training rows).
+    /// Rare rows generated with the condition forced, and how the condition was met.
+    pub forced: ConditionReport,
+    /// Seconds they took.
+    pub seconds_forced: f64,
+    /// Rare rows generated with the condition rejected (generators that generate the class).
+    pub rejected: Option<ConditionReport>,
+    /// Why there is no rejected pool although the generator can reject (its acceptance was too
+    /// low to fill it).
+    pub reject_failed: Option<String>,
+    /// Seconds the rejected pool took.
+    pub seconds_rejected: f64,
+    /// Unconditional rows.
     pub rows_full: usize,
-    /// Rows of the rare-class sample.
-    pub rows_rare: usize,
-    /// Seconds the unconditional sample took.
+    /// Seconds they took.
     pub seconds_full: f64,
-    /// Seconds the rare-class sample took.
-    pub seconds_rare: f64,
 }
 
 /// What `bench.resolved.toml` records: the settings every cell of a data set shares; a resumed
@@ -42,10 +50,43 @@ pub struct ResolvedDataset {
     pub train: PathBuf,
     /// The real test table.
     pub test: PathBuf,
-    /// Seeds `0..seeds`.
-    pub seeds: u64,
-    /// The bench's epochs cap.
+    /// The bench settings (without the data set list).
+    pub bench: BenchSettings,
+}
+
+/// The settings of a bench config that shape every cell.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchSettings {
+    /// See [`BenchConfig::validation_fraction`].
+    pub validation_fraction: f64,
+    /// See [`BenchConfig::epochs`].
     pub epochs: Option<usize>,
-    /// The utility comparison.
-    pub utility: UtilityConfig,
+    /// See [`BenchConfig::classifiers`].
+    pub classifiers: Vec<synthkit_eval::classifier::ClassifierSpec>,
+    /// See [`BenchConfig::arms`].
+    pub arms: crate::config::ArmsSection,
+    /// See [`BenchConfig::curation`].
+    pub curation: synthkit_eval::curate::CurationConfig,
+    /// See [`BenchConfig::drop_copies`].
+    pub drop_copies: bool,
+    /// See [`BenchConfig::pool_factor`].
+    pub pool_factor: f64,
+    /// See [`BenchConfig::full_rows`].
+    pub full_rows: usize,
+}
+
+impl BenchSettings {
+    /// The settings of `cfg`.
+    pub fn of(cfg: &BenchConfig) -> Self {
+        BenchSettings {
+            validation_fraction: cfg.validation_fraction,
+            epochs: cfg.epochs,
+            classifiers: cfg.classifiers.clone(),
+            arms: cfg.arms.clone(),
+            curation: cfg.curation.clone(),
+            drop_copies: cfg.drop_copies,
+            pool_factor: cfg.pool_factor,
+            full_rows: cfg.full_rows,
+        }
+    }
 }

@@ -32,9 +32,9 @@ pub fn bench(cfg: &BenchConfig, config_path: &Path, flags: &BenchFlags) -> Bench
         }
     }
     let rows = finished_summary_rows(cfg, &out, &flags.only, |d| {
-        let rep = run_dataset(cfg, d, &out.join(&d.name), flags)
+        let results = run_dataset(cfg, d, &out.join(&d.name), flags)
             .with_context(|| format!("bench data set `{}`", d.name))?;
-        Ok(report::summary_rows(&rep))
+        Ok(report::summary_rows(&results))
     })?;
     let md = report::summary_markdown(rows);
     write_atomic(&out.join("summary.md"), true, |f| {
@@ -94,23 +94,16 @@ fn finished_summary_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::UtilitySection;
 
     #[test]
     fn an_only_run_keeps_the_other_finished_data_sets_in_the_summary() {
         let tmp = tempfile::tempdir().unwrap();
-        let set = |name: &str| BenchDataset {
-            name: name.into(),
-            generators: Vec::new(),
-        };
-        let cfg = BenchConfig {
-            out: None,
-            seeds: 1,
-            epochs: None,
-            device: None,
-            utility: UtilitySection::default(),
-            datasets: vec![set("a"), set("b"), set("c")],
-        };
+        let cfg: BenchConfig = toml::from_str(
+            "[[datasets]]\nname = \"a\"\ngenerators = []\n\
+             [[datasets]]\nname = \"b\"\ngenerators = []\n\
+             [[datasets]]\nname = \"c\"\ngenerators = []\n",
+        )
+        .unwrap();
         let row = |d: &BenchDataset, v: &str| Ok(vec![vec![d.name.clone(), v.to_string()]]);
         let names = |rows: Vec<Vec<String>>| -> Vec<String> { rows.concat() };
         // `c` never finishes here; `a` and `b` do.

@@ -153,3 +153,44 @@ fn conditions_resolve_to_the_columns_own_block() {
             .contains("continuous")
     );
 }
+
+/// With `keep_constant`, a one-category discrete column is kept (one one-hot slot) and decodes
+/// back to its constant; a constant *continuous* column is still refused.
+#[test]
+fn keep_constant_keeps_a_one_category_column() {
+    let mut df = frame();
+    df.with_column(Series::new("k".into(), vec!["f"; 300]).into())
+        .unwrap();
+    let schema = Schema::infer(
+        &df,
+        &SchemaOptions {
+            categorical: vec!["k".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let params = TransformerParams {
+        keep_constant: true,
+        ..Default::default()
+    };
+    let tr = params.fit(&df, &schema).unwrap();
+    let k = tr
+        .layout()
+        .columns()
+        .iter()
+        .find(|c| c.name == "k")
+        .unwrap();
+    assert_eq!(k.spans[0].dim, 1);
+    let back = tr
+        .inverse_transform(&tr.transform(&df, 0).unwrap())
+        .unwrap();
+    assert!(back.column("k").unwrap().equals(df.column("k").unwrap()));
+    let mut df = frame();
+    df.with_column(Series::new("c".into(), vec![1.5f64; 300]).into())
+        .unwrap();
+    let schema = Schema::infer(&df, &SchemaOptions::default()).unwrap();
+    assert!(matches!(
+        params.fit(&df, &schema).unwrap_err(),
+        DataError::Constant { .. }
+    ));
+}

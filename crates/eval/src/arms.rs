@@ -91,7 +91,7 @@ pub enum ArmSpec {
         /// Which pool: condition forced or rejected.
         condition: Conditioned,
     },
-    /// A generator's unconditional rows only.
+    /// A generator's unconditional rows only (skipped when they lack a class).
     Tstr {
         /// The generator.
         generator: String,
@@ -424,6 +424,11 @@ pub fn evaluate_stage(
                     })?;
                 let xs = enc.transform(full, &format!("{generator} unconditional"))?;
                 let ys = binary_target(full, &cfg.target, &cfg.positive, "synthetic")?;
+                // A generator whose unconditional rows lack a class has no TSTR score: a
+                // finding its fidelity report shows, not a reason to lose the stage.
+                if ys.iter().all(|&t| t) || !ys.iter().any(|&t| t) {
+                    continue;
+                }
                 let n = xs.n_rows;
                 for spec in &cfg.classifiers {
                     let model = spec.fit(&xs, &ys, seed)?;

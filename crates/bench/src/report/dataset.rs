@@ -1,264 +1,496 @@
-//! The report of one data set, section by section: the setting, the headline (does
-//! augmentation beat SMOTE?), the ratio curves, every arm, fidelity/detection/privacy,
-//! training, marginals and pair trends.
+//! The report of one data set, one function per section: the protocol, the verdict per scarcity
+//! level, the scarcity curves, every method per level, the generators, the ratio curves and
+//! every arm of the largest level, then the reference replicate's training, marginals and pair
+//! trends.
 
-use synthkit_eval::utility::{Arm, ArmSummary, PairedComparison};
+use synthkit_eval::arms::{ArmSpec, Conditioned};
 
 use super::blocks::{Block, header};
-use super::format::{arm_name, classifiers, ms, opt, per_1000_steps};
+use super::format::{arm_name, est, opt, opt_est, paired, per_1000_steps};
 use super::inputs::DatasetReport;
-use super::plots::{LossSeries, heatmap, loss_plot, marginal_plot, ratio_plot};
+use super::plots::{Axes, Curve, LossSeries, curve_plot, heatmap, loss_plot, marginal_plot};
+use crate::assemble::{AUGMENT, LevelSummary, MethodSummary, ORACLE, OVERSAMPLER, REAL};
+use crate::dataset::{DatasetResults, LevelResult};
 use crate::error::BenchResult;
+use crate::plan::Level;
 
-/// Every block of the data set's report, in order.
+/// Every block of the report of `rep`, in order.
 pub fn dataset_blocks(rep: &DatasetReport) -> BenchResult<Vec<Block>> {
-    let mut b = setting(rep);
-    b.extend(headline(rep));
-    b.extend(ratio_curves(rep)?);
-    b.extend(every_arm(rep));
-    b.extend(quality(rep));
+    let r = &rep.results;
+    let mut b = vec![Block::Heading(1, format!("synthkit bench: {}", rep.name))];
+    b.extend(setting(r));
+    b.extend(verdict(r));
+    b.extend(scarcity_curves(r)?);
+    b.extend(methods(r));
+    b.extend(generators(r));
+    b.extend(ratio_curves(r)?);
+    b.extend(every_arm(r));
     b.extend(training(rep)?);
     b.extend(marginals(rep)?);
     b.extend(pair_trends(rep)?);
     Ok(b)
 }
 
-/// The title and the setting: the rare class, the row counts, the seeds and the schedules.
-fn setting(rep: &DatasetReport) -> Vec<Block> {
-    let u = &rep.utility;
-    let epochs = match rep.epochs_override {
+fn level_name(l: &Level) -> String {
+    match l {
+        Level::Count(n) => n.to_string(),
+        Level::All => "all".into(),
+    }
+}
+
+fn method<'a>(s: &'a LevelSummary, name: &str) -> Option<&'a MethodSummary> {
+    s.methods.iter().find(|m| m.method == name)
+}
+
+/// The protocol, in one paragraph.
+fn setting(r: &DatasetResults) -> Vec<Block> {
+    let budget = match r.epochs {
         Some(e) => format!(
-            "every generator trained for **at most {e} epochs** instead of its config's (a \
-             shortened schedule: not the paper's, compare with care)"
+            "every generator trained for the same budget of **{e} passes over its training rows** \
+             (epoch-counted models {e} epochs, step-counted models the steps that visit as many \
+             rows; the copula is fitted in closed form)"
         ),
-        None => "every generator trained with its config's epochs (paper defaults)".into(),
+        None => "every generator trained with its config's schedule (the papers' defaults: \
+                 the same budget for a model whatever the level)"
+            .into(),
     };
-    vec![
-        Block::Heading(1, format!("synthkit bench: {}", rep.name)),
+    let gens = r
+        .generators
+        .iter()
+        .map(|g| format!("{} ({})", g.name, g.schedule))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut b = vec![
+        Block::Heading(2, "Protocol".into()),
         Block::Para(format!(
             "Rare class `{}` = `{}`. Real train: {} rows ({} rare); real test: {} rows ({} rare). \
-             Seeds {:?}; {}. Every number below is scored on the real test rows; mean ± sample \
-             standard deviation over the seeds.",
-            rep.target,
-            rep.positive,
-            u.n_train,
-            u.n_train_rare,
-            u.n_test,
-            u.n_test_rare,
-            u.config.seeds,
-            epochs
+             Each scarcity level keeps every majority training row and N rare rows; {} replicates \
+             per level, each with its own rare rows, its own stratified validation part ({:.0} % of \
+             the reduced training split) and its own generator training seeds. Generators ({gens}) \
+             train on the fit part; {budget}. Every choice (ratio, generator or ensemble, filter, \
+             weight, condition mode, oversampler, augment or not) is made on the validation part \
+             with the {} classifier's PR-AUC; the chosen arm is then trained on the whole reduced \
+             training split and scored on the real test split. Means ± standard deviations and \
+             paired differences are over replicates; the intervals are 95 % t-intervals.",
+            r.target,
+            r.positive,
+            r.n_train,
+            r.n_train_rare,
+            r.n_test,
+            r.n_test_rare,
+            r.replicates,
+            100.0 * r.validation_fraction,
+            r.classifier
         )),
-    ]
-}
-
-/// One row of the headline table: the arm's PR-AUC, ROC-AUC and minority F1, then its paired
-/// comparison with SMOTE when it has one (blank cells otherwise).
-fn headline_row(name: String, s: &ArmSummary, vs_smote: Option<&PairedComparison>) -> Vec<String> {
-    let mut row = vec![name, ms(&s.pr_auc), ms(&s.roc_auc), ms(&s.minority_f1)];
-    row.extend(match vs_smote {
-        Some(c) => [
-            format!("{:+.4}", c.diff.mean),
-            format!("{}/{}", c.wins, c.losses),
-            format!("{:.3}", c.wilcoxon_p),
-        ],
-        None => Default::default(),
-    });
-    row
-}
-
-/// Does augmentation beat SMOTE? Per generator with the first classifier: real only, TSTR, the
-/// best ratio and its paired comparison with SMOTE; then the best baseline.
-fn headline(rep: &DatasetReport) -> Vec<Block> {
-    let u = &rep.utility;
-    let head_clf = classifiers(u).first().cloned().unwrap_or_default();
-    let mut b = vec![
-        Block::Heading(
-            2,
-            format!("Does augmentation beat SMOTE? ({head_clf}, PR-AUC)"),
-        ),
-        Block::Para(
-            "Per generator: the real-only arm, training on synthetic rows only (TSTR), the best \
-             augmentation ratio, and the paired comparison with SMOTE at that ratio (Δ = arm − SMOTE \
-             per seed; wins/losses over seeds; Wilcoxon signed-rank p)."
-                .into(),
-        ),
     ];
-    let find = |arm: &Arm, clf: &str| -> Option<&ArmSummary> {
-        u.summary
-            .iter()
-            .find(|s| &s.arm == arm && s.classifier == clf)
-    };
-    let mut rows = Vec::new();
-    if let Some(s) = find(&Arm::Real, &head_clf) {
-        rows.push(headline_row("real only".into(), s, None));
+    for (l, why) in &r.skipped {
+        b.push(Block::Para(format!(
+            "Level {} was skipped: {why}.",
+            level_name(l)
+        )));
     }
-    for g in &rep.generators {
-        if let Some(s) = find(
-            &Arm::Tstr {
-                generator: g.name.clone(),
-            },
-            &head_clf,
-        ) {
-            rows.push(headline_row(format!("TSTR {}", g.name), s, None));
-        }
-        if let Some(best) = u
-            .best_ratio
-            .iter()
-            .find(|r| r.generator == g.name && r.classifier == head_clf)
-        {
-            let arm = Arm::Augment {
-                generator: g.name.clone(),
-                ratio: best.ratio,
-            };
-            if let Some(s) = find(&arm, &head_clf) {
-                let cmp = u
-                    .vs_smote
-                    .iter()
-                    .find(|c| c.arm == arm && c.classifier == head_clf && c.metric == "pr_auc");
-                rows.push(headline_row(
-                    format!("{} ×{} (best ratio)", g.name, best.ratio),
-                    s,
-                    cmp,
-                ));
-            }
-        }
-    }
-    // The best SMOTE-family arm, for orientation.
-    if let Some(s) = u
-        .summary
-        .iter()
-        .filter(|s| matches!(s.arm, Arm::Oversample { .. }) && s.classifier == head_clf)
-        .max_by(|a, b| a.pr_auc.mean.total_cmp(&b.pr_auc.mean))
-    {
-        rows.push(headline_row(
-            format!("{} (best baseline)", arm_name(&s.arm)),
-            s,
-            None,
-        ));
-    }
-    b.push(Block::Table(
-        header(&[
-            "arm",
-            "PR-AUC",
-            "ROC-AUC",
-            "minority F1",
-            "Δ PR-AUC vs SMOTE",
-            "wins/losses",
-            "Wilcoxon p",
-        ]),
-        rows,
-    ));
     b
 }
 
-/// PR-AUC against the augmentation ratio, one plot per classifier.
-fn ratio_curves(rep: &DatasetReport) -> BenchResult<Vec<Block>> {
-    let mut b = vec![
-        Block::Heading(2, "Augmentation-ratio curves".into()),
+/// The headline: per level, real only, the best oversampler and `augment`, all chosen on
+/// validation, and augment's paired differences with both.
+fn verdict(r: &DatasetResults) -> Vec<Block> {
+    let mut rows = Vec::new();
+    for l in &r.levels {
+        let s = &l.summary;
+        let pr = |m: &str| method(s, m).map_or("n/a".into(), |m| est(&m.pr_auc));
+        let aug = method(s, AUGMENT);
+        let declined = aug.map_or(0, |m| {
+            m.chosen
+                .iter()
+                .filter(|(a, _)| a == "real")
+                .map(|(_, n)| *n)
+                .sum::<usize>()
+        });
+        rows.push(vec![
+            level_name(&s.level),
+            s.rare_train.to_string(),
+            pr(REAL),
+            pr(OVERSAMPLER),
+            pr(AUGMENT),
+            paired(aug.and_then(|m| m.vs_real.as_ref())),
+            paired(aug.and_then(|m| m.vs_oversampler.as_ref())),
+            format!("{declined}/{}", s.replicates),
+        ]);
+    }
+    vec![
+        Block::Heading(
+            2,
+            format!("Does augmentation beat real-only and SMOTE? ({}, PR-AUC on real test)", r.classifier),
+        ),
         Block::Para(
-            "PR-AUC against k, the synthetic (or oversampled) rare rows added per real rare row. \
-             Bars: ± one standard deviation over seeds. The dashed line is real only."
+            "Each column is a choice made on validation and scored on test: `best oversampler` \
+             picks the best SMOTE-family arm (method and ratio), `augment` the best of every \
+             generator arm (generator or ensemble, ratio, filter, weight, condition mode) *and* the \
+             real rows — it declines to augment when the real rows win on validation. Δ is \
+             augment − the other, replicate by replicate: mean [95 % interval] (wins/losses)."
+                .into(),
+        ),
+        Block::Table(
+            header(&[
+                "rare rows kept",
+                "rare in split",
+                "real only",
+                "best oversampler",
+                "augment",
+                "Δ vs real only",
+                "Δ vs best oversampler",
+                "declined",
+            ]),
+            rows,
+        ),
+    ]
+}
+
+/// The x of a level on the scarcity axis: N, or the training split's rare rows for `all`.
+fn level_x(r: &DatasetResults, l: &LevelResult) -> f64 {
+    match l.summary.level {
+        Level::Count(n) => n as f64,
+        Level::All => r.n_train_rare as f64,
+    }
+}
+
+/// PR-AUC and recall at the precision floor against the rare rows kept, per method.
+fn scarcity_curves(r: &DatasetResults) -> BenchResult<Vec<Block>> {
+    let mut names: Vec<String> = Vec::new();
+    for l in &r.levels {
+        for m in &l.summary.methods {
+            if m.method != ORACLE && !names.contains(&m.method) {
+                names.push(m.method.clone());
+            }
+        }
+    }
+    let curves = |metric: fn(&MethodSummary) -> crate::assemble::Estimate| -> Vec<Curve> {
+        names
+            .iter()
+            .map(|n| Curve {
+                name: n.clone(),
+                bold: n == AUGMENT,
+                points: r
+                    .levels
+                    .iter()
+                    .filter_map(|l| {
+                        method(&l.summary, n).map(|m| {
+                            let e = metric(m);
+                            (level_x(r, l), e.mean, e.ci95)
+                        })
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let title_pr = format!(
+        "{}: PR-AUC vs rare training rows ({})",
+        r.name, r.classifier
+    );
+    let title_rec = format!(
+        "{}: recall at precision ≥ 0.5 vs rare training rows ({})",
+        r.name, r.classifier
+    );
+    Ok(vec![
+        Block::Heading(2, "Scarcity curves".into()),
+        Block::Para(
+            "Each method's choice (made on validation) scored on the real test rows, against the \
+             rare training rows kept (log scale; the rightmost point keeps them all). Bars: 95 % \
+             t-intervals over replicates."
+                .into(),
+        ),
+        Block::Plot {
+            file: "scarcity-pr-auc.svg".into(),
+            title: "PR-AUC against the rare training rows".into(),
+            svg: curve_plot(
+                &Axes {
+                    title: &title_pr,
+                    x_desc: "rare training rows kept",
+                    y_desc: "PR-AUC on real test",
+                    log_x: true,
+                    baseline: None,
+                },
+                &curves(|m| m.pr_auc),
+            )?,
+        },
+        Block::Plot {
+            file: "scarcity-recall.svg".into(),
+            title: "Recall at precision ≥ 0.5 against the rare training rows".into(),
+            svg: curve_plot(
+                &Axes {
+                    title: &title_rec,
+                    x_desc: "rare training rows kept",
+                    y_desc: "recall at precision ≥ 0.5",
+                    log_x: true,
+                    baseline: None,
+                },
+                &curves(|m| m.recall_at_precision),
+            )?,
+        },
+    ])
+}
+
+/// Every method of every level.
+fn methods(r: &DatasetResults) -> Vec<Block> {
+    let mut b = vec![
+        Block::Heading(2, "Every method, per level".into()),
+        Block::Para(format!(
+            "A generator's row is its best arm on validation (ratio, filter, weight, condition \
+             mode), scored on test. `{ORACLE}` is the best arm on *test*: an oracle for \
+             orientation, not a result. `chosen`: the arms picked, with how many replicates \
+             picked each."
+        )),
+    ];
+    for l in &r.levels {
+        let s = &l.summary;
+        let rows = s
+            .methods
+            .iter()
+            .map(|m| {
+                vec![
+                    m.method.clone(),
+                    est(&m.pr_auc),
+                    est(&m.recall_at_precision),
+                    paired(m.vs_real.as_ref()),
+                    paired(m.vs_oversampler.as_ref()),
+                    m.chosen
+                        .iter()
+                        .take(3)
+                        .map(|(a, n)| format!("{a} ({n})"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ]
+            })
+            .collect();
+        b.push(Block::Heading(
+            3,
+            format!(
+                "{} rare rows kept ({} replicates)",
+                level_name(&s.level),
+                s.replicates
+            ),
+        ));
+        b.push(Block::Table(
+            header(&[
+                "method",
+                "PR-AUC",
+                "recall @ precision",
+                "Δ vs real only",
+                "Δ vs best oversampler",
+                "chosen",
+            ]),
+            rows,
+        ));
+    }
+    b
+}
+
+/// Per generator and level: training and sampling, adherence, curation, fidelity, detection,
+/// copies, TSTR.
+fn generators(r: &DatasetResults) -> Vec<Block> {
+    let mut b = vec![
+        Block::Heading(2, "Generators".into()),
+        Block::Para(
+            "Means over the replicates of each level. `raw adherence`: the share of rare rows \
+             generated under the condition whose generated class matched it before `force` \
+             overwrote it (models that generate the class column; TabDDPM, the flow and the \
+             copula take the class as an input). `judge passes`: the share of forced rare rows \
+             a classifier of the real training rows does not contradict (the curation filter's \
+             judge), next to the same share for real rare rows out of fold. `copies`: generated \
+             rare rows identical to a real training row (dropped before use). Fidelity (1 − KS or \
+             TV, correlations and contingencies) and detection (ROC-AUC, 0.5 is ideal) of the \
+             unconditional rows against the real test and fit rows. TSTR: PR-AUC of the \
+             classifier trained on the unconditional rows alone."
                 .into(),
         ),
     ];
-    for clf in classifiers(&rep.utility) {
-        b.push(Block::Plot {
-            file: format!("ratio-{clf}.svg"),
-            title: format!("PR-AUC vs augmentation ratio ({clf})"),
-            svg: ratio_plot(rep, &clf)?,
-        });
-    }
-    Ok(b)
-}
-
-/// Every arm with every classifier and every metric.
-fn every_arm(rep: &DatasetReport) -> Vec<Block> {
-    let mut rows = Vec::new();
-    for s in &rep.utility.summary {
-        rows.push(vec![
-            arm_name(&s.arm),
-            s.classifier.clone(),
-            format!("{:.0}", s.n_synthetic),
-            ms(&s.pr_auc),
-            ms(&s.roc_auc),
-            ms(&s.minority_f1),
-            ms(&s.macro_f1),
-            ms(&s.recall_at_precision),
-        ]);
-    }
-    vec![
-        Block::Heading(2, "Every arm".into()),
-        Block::Table(
-            header(&[
-                "arm",
-                "classifier",
-                "rows added",
-                "PR-AUC",
-                "ROC-AUC",
-                "minority F1",
-                "macro F1",
-                "recall @ precision",
-            ]),
-            rows,
-        ),
-    ]
-}
-
-/// Fidelity (overall and on the rare class), detection and privacy per generator.
-fn quality(rep: &DatasetReport) -> Vec<Block> {
-    let mut rows = Vec::new();
-    for g in &rep.generators {
-        let f = &g.quality.fidelity;
-        let p = &g.quality.privacy;
-        rows.push(vec![
-            g.name.clone(),
-            opt(f.overall.shapes_mean),
-            opt(f.overall.trends_mean),
-            opt(f.overall.overall),
-            opt(f.rare_class.shapes_mean),
-            opt(f.rare_class.trends_mean),
-            opt(f.rare_class.overall),
-            format!("{:.3}", g.quality.detection.auc),
-            opt(p.dcr_median_ratio),
-            format!("{}", p.exact_copies),
-            format!("{:.3}", p.mia_auc),
-        ]);
-    }
-    vec![
-        Block::Heading(2, "Fidelity, detection and privacy".into()),
-        Block::Para(
-            "Column shapes (1 − KS or 1 − TV) and pair trends (correlation or contingency \
-             similarity) against the real test rows, overall and for the rare class alone (the \
-             conditional samples against the real rare rows). Detection: ROC-AUC of a classifier \
-             telling real train from synthetic rows (0.5 is ideal). DCR ratio: median distance of \
-             synthetic rows to the closest train row over the same for real holdout rows (≈ 1: no \
-             closer than fresh real data). MIA: membership-inference ROC-AUC (0.5 = no signal)."
-                .into(),
-        ),
-        Block::Table(
+    for l in &r.levels {
+        let rows = l
+            .generators
+            .iter()
+            .map(|g| {
+                vec![
+                    g.name.clone(),
+                    format!("{:.1}", g.train_seconds.mean),
+                    g.steps
+                        .map(|s| format!("{:.1}", g.train_seconds.mean / s * 1000.0))
+                        .unwrap_or_else(|| {
+                            if g.blocks > 0.0 {
+                                format!("{:.3} / epoch", g.train_seconds.mean / g.blocks)
+                            } else {
+                                "closed form".into()
+                            }
+                        }),
+                    format!("{:.0}", g.rows_per_second),
+                    opt_est(g.raw_adherence.as_ref()),
+                    format!(
+                        "{:.2} (real {:.2})",
+                        g.judge_pass_rate.mean, g.real_judge_pass_rate.mean
+                    ),
+                    format!("{:.1}", g.copies),
+                    opt_est(g.fidelity.as_ref()),
+                    if g.no_rare_rows > 0 {
+                        format!(
+                            "{} ({} without rare rows)",
+                            opt_est(g.fidelity_rare.as_ref()),
+                            g.no_rare_rows
+                        )
+                    } else {
+                        opt_est(g.fidelity_rare.as_ref())
+                    },
+                    est(&g.detection_auc),
+                    opt_est(g.tstr_pr_auc.as_ref()),
+                ]
+            })
+            .collect();
+        b.push(Block::Heading(
+            3,
+            format!("{} rare rows kept", level_name(&l.summary.level)),
+        ));
+        b.push(Block::Table(
             header(&[
                 "generator",
-                "shapes",
-                "trends",
-                "overall",
-                "rare shapes",
-                "rare trends",
-                "rare overall",
+                "train s",
+                "s / 1000 steps (or / epoch)",
+                "rare rows / s",
+                "raw adherence",
+                "judge passes",
+                "copies",
+                "fidelity",
+                "rare-class fidelity",
                 "detection AUC",
-                "DCR ratio",
-                "exact copies",
-                "MIA AUC",
+                "TSTR PR-AUC",
             ]),
             rows,
-        ),
-    ]
+        ));
+    }
+    b
 }
 
-/// Training: device, schedule, timings and sampling speed per generator, and the loss plots.
+/// The plain arms of the largest level against the ratio: each generator, each oversampler.
+fn ratio_curves(r: &DatasetResults) -> BenchResult<Vec<Block>> {
+    let Some(l) = r.levels.last() else {
+        return Ok(Vec::new());
+    };
+    let s = &l.summary;
+    let real = s
+        .arms
+        .iter()
+        .find(|a| a.arm == ArmSpec::Real)
+        .map(|a| a.pr_auc.mean);
+    let mut curves: Vec<Curve> = Vec::new();
+    let mut push = |name: String, bold: bool, x: f64, e: &crate::assemble::Estimate| match curves
+        .iter_mut()
+        .find(|c| c.name == name)
+    {
+        Some(c) => c.points.push((x, e.mean, e.ci95)),
+        None => curves.push(Curve {
+            name,
+            bold,
+            points: vec![(x, e.mean, e.ci95)],
+        }),
+    };
+    for a in &s.arms {
+        match &a.arm {
+            ArmSpec::Augment {
+                source,
+                ratio,
+                filter: false,
+                weight,
+                condition: Conditioned::Force,
+            } if *weight == 1.0 => push(source.name().to_string(), true, *ratio, &a.pr_auc),
+            ArmSpec::Oversample {
+                method,
+                ratio: Some(k),
+            } => push(method.name().to_string(), false, *k, &a.pr_auc),
+            _ => {}
+        }
+    }
+    for c in &mut curves {
+        c.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    let title = format!(
+        "{}: PR-AUC vs ratio at {} rare rows ({})",
+        r.name,
+        level_name(&s.level),
+        r.classifier
+    );
+    Ok(vec![
+        Block::Heading(2, "Ratio curves".into()),
+        Block::Para(format!(
+            "At fixed settings (no choice): the plain arms of level {} against k, the rows added \
+             per real rare row, on the test split; bars are 95 % t-intervals over replicates, the \
+             dashed line is real only.",
+            level_name(&s.level)
+        )),
+        Block::Plot {
+            file: "ratio-pr-auc.svg".into(),
+            title: format!("PR-AUC against the ratio at level {}", level_name(&s.level)),
+            svg: curve_plot(
+                &Axes {
+                    title: &title,
+                    x_desc: "k (rows added per real rare row)",
+                    y_desc: "PR-AUC on real test",
+                    log_x: true,
+                    baseline: real.map(|y| ("real only", y)),
+                },
+                &curves,
+            )?,
+        },
+    ])
+}
+
+/// Every arm of every level at fixed settings: validation and test PR-AUC.
+fn every_arm(r: &DatasetResults) -> Vec<Block> {
+    let mut b = vec![
+        Block::Heading(2, "Every arm".into()),
+        Block::Para(
+            "Every arm at fixed settings, mean ± sd over replicates: rows added, validation \
+             PR-AUC (what the choices read), test PR-AUC and recall at precision ≥ 0.5 (what they \
+             report)."
+                .into(),
+        ),
+    ];
+    for l in &r.levels {
+        let rows = l
+            .summary
+            .arms
+            .iter()
+            .map(|a| {
+                vec![
+                    arm_name(&a.arm),
+                    format!("{:.0}", a.n_added),
+                    est(&a.validation_pr_auc),
+                    est(&a.pr_auc),
+                    est(&a.recall_at_precision),
+                ]
+            })
+            .collect();
+        b.push(Block::Heading(
+            3,
+            format!("{} rare rows kept", level_name(&l.summary.level)),
+        ));
+        b.push(Block::Table(
+            header(&[
+                "arm",
+                "rows added",
+                "validation PR-AUC",
+                "test PR-AUC",
+                "test recall @ precision",
+            ]),
+            rows,
+        ));
+    }
+    b
+}
+
+/// Training of the reference replicate: device, schedule, timings and sampling speed per
+/// generator, and the loss plots.
 fn training(rep: &DatasetReport) -> BenchResult<Vec<Block>> {
     let mut rows = Vec::new();
     for g in &rep.generators {
-        let per_epoch = if g.fit.epochs > 0 {
+        let per_epoch = if g.fit.epochs > 0 && g.fit.steps.is_none() {
             format!("{:.3}", g.fit.train_seconds / g.fit.epochs as f64)
         } else {
             "n/a".into()
@@ -267,6 +499,7 @@ fn training(rep: &DatasetReport) -> BenchResult<Vec<Block>> {
             g.name.clone(),
             g.kind.clone(),
             g.fit.device.clone(),
+            format!("{}", g.fit.rows),
             format!("{}", g.fit.epochs),
             format!("{:.3}", g.fit.transformer_fit_seconds),
             format!("{:.1}", g.fit.train_seconds),
@@ -279,18 +512,19 @@ fn training(rep: &DatasetReport) -> BenchResult<Vec<Block>> {
         ]);
     }
     let mut b = vec![
-        Block::Heading(2, "Training".into()),
+        Block::Heading(2, format!("Training (replicate {})", rep.reference.key())),
         Block::Table(
             header(&[
                 "generator",
                 "model",
                 "device",
-                "epochs",
+                "training rows",
+                "blocks",
                 "transformer fit s",
                 "train s",
                 "s / epoch",
                 "s / 1000 steps",
-                "sampled rows / s",
+                "unconditional rows / s",
             ]),
             rows,
         ),
@@ -317,13 +551,19 @@ fn slug(s: &str) -> String {
 /// One plot per column but the target: its marginal, real vs synthetic, per class.
 fn marginals(rep: &DatasetReport) -> BenchResult<Vec<Block>> {
     let mut b = vec![
-        Block::Heading(2, "Marginals, real vs synthetic, per class".into()),
+        Block::Heading(
+            2,
+            format!(
+                "Marginals, real vs synthetic, per class (replicate {})",
+                rep.reference.key()
+            ),
+        ),
         Block::Para(format!(
-            "Left: the rare class (`{}` = `{}`): real test rows against each generator's conditional \
-             samples. Right: the other class: real test rows against the generator's unconditional \
-             samples of that class. Continuous columns as histograms (share of rows per bin, 30 \
-             bins over the real range; outliers in the edge bins), categorical columns as shares of \
-             the 12 commonest real categories.",
+            "Left: the rare class (`{}` = `{}`): real test rows against each generator's forced \
+             rare rows. Right: the other class: real test rows against the generator's \
+             unconditional rows of that class. Continuous columns as histograms (share of rows per \
+             bin, 30 bins over the real range; outliers in the edge bins), categorical columns as \
+             shares of the 12 commonest real categories.",
             rep.target, rep.positive
         )),
     ];
@@ -340,15 +580,55 @@ fn marginals(rep: &DatasetReport) -> BenchResult<Vec<Block>> {
     Ok(b)
 }
 
-/// One heatmap per generator: 1 − pair-trend score for every pair of columns.
+/// One heatmap per generator: 1 − pair-trend score for every pair of columns, and the overall
+/// fidelity and privacy numbers of the reference replicate.
 fn pair_trends(rep: &DatasetReport) -> BenchResult<Vec<Block>> {
+    let rows = rep
+        .generators
+        .iter()
+        .map(|g| {
+            let f = &g.quality.fidelity;
+            let p = &g.quality.privacy;
+            vec![
+                g.name.clone(),
+                opt(f.overall.shapes_mean),
+                opt(f.overall.trends_mean),
+                opt(f.rare_class.shapes_mean),
+                opt(f.rare_class.trends_mean),
+                opt(p.dcr_median_ratio),
+                format!("{}", p.exact_copies),
+                format!("{:.3}", p.mia_auc),
+            ]
+        })
+        .collect();
     let mut b = vec![
-        Block::Heading(2, "Pair-trend differences".into()),
+        Block::Heading(
+            2,
+            format!(
+                "Pair trends and privacy (replicate {})",
+                rep.reference.key()
+            ),
+        ),
         Block::Para(
-            "1 − pair-trend score for every pair of columns (0 = the synthetic pair behaves as the \
-             real one; correlation similarity for numeric pairs, contingency similarity otherwise), \
-             overall rows against the real test rows."
+            "Column shapes and pair trends, overall and for the rare class alone; DCR ratio: \
+             median distance of synthetic rows to the closest fit-part row over the same for real \
+             test rows (≈ 1: no closer than fresh real data); MIA: membership-inference ROC-AUC \
+             (0.5 = no signal). Heatmaps: 1 − pair-trend score for every pair of columns (0 = the \
+             synthetic pair behaves as the real one)."
                 .into(),
+        ),
+        Block::Table(
+            header(&[
+                "generator",
+                "shapes",
+                "trends",
+                "rare shapes",
+                "rare trends",
+                "DCR ratio",
+                "exact copies",
+                "MIA AUC",
+            ]),
+            rows,
         ),
     ];
     for g in &rep.generators {

@@ -1,14 +1,17 @@
-//! What a data set's report is drawn from: the assembled results of its cells.
+//! What a data set's report is drawn from: its assembled results, and the reference replicate's
+//! generators (fit record, losses, quality, rows) for the training, marginal and pair-trend
+//! sections.
 
 use polars::prelude::DataFrame;
 use synthkit_data::Schema;
-use synthkit_eval::utility::UtilityReport;
 use synthkit_runs::FitRecord;
 use synthkit_train::BlockLosses;
 
+use crate::dataset::DatasetResults;
+use crate::plan::Replicate;
 use crate::records::QualityCell;
 
-/// One generator's results on a data set.
+/// One generator on the reference replicate.
 pub struct GeneratorReport {
     /// Its name in the bench (model kind, or config stem).
     pub name: String,
@@ -18,15 +21,15 @@ pub struct GeneratorReport {
     pub fit: FitRecord,
     /// Loss history, one record per training block (`losses.csv`).
     pub losses: Vec<BlockLosses>,
-    /// Fidelity, detection, privacy (seed 0).
+    /// Fidelity, detection, privacy of its unconditional rows.
     pub quality: QualityCell,
-    /// Rows of the seed-0 unconditional sample.
+    /// Rows of its unconditional sample.
     pub sample_rows: usize,
-    /// Seconds the seed-0 unconditional sample took.
+    /// Seconds the unconditional sample took.
     pub sample_seconds: f64,
-    /// Seed-0 unconditional sample.
+    /// Its unconditional rows.
     pub full: DataFrame,
-    /// Seed-0 rare-class sample.
+    /// Its rare-class rows (condition forced).
     pub rare: DataFrame,
 }
 
@@ -38,11 +41,12 @@ pub struct DatasetReport {
     pub target: String,
     /// Its rare class.
     pub positive: String,
-    /// The bench's epoch override, if any (then the report is a smoke run).
-    pub epochs_override: Option<usize>,
-    /// All classifier runs, summarised.
-    pub utility: UtilityReport,
-    /// The generators.
+    /// The assembled results of every level.
+    pub results: DatasetResults,
+    /// The replicate the training, marginal and pair-trend sections show (replicate 0 of the
+    /// last level, `all` by default).
+    pub reference: Replicate,
+    /// The generators on the reference replicate.
     pub generators: Vec<GeneratorReport>,
     /// Real test rows.
     pub test: DataFrame,

@@ -49,7 +49,7 @@ pub fn write_dataset_report(rep: &DatasetReport, dir: &Path) -> BenchResult<()> 
     write_atomic(&dir.join("report.md"), true, |f| {
         std::io::Write::write_all(f, md.as_bytes())
     })?;
-    let html = to_html(&format!("synthkit bench: {}", rep.name), &blocks);
+    let html = to_html(&format!("synthkit bench: {}", rep.results.name), &blocks);
     write_atomic(&dir.join("report.html"), true, |f| {
         std::io::Write::write_all(f, html.as_bytes())
     })?;

@@ -48,6 +48,10 @@ pub struct TransformerParams {
     /// How continuous columns are encoded. Default `mode` (CTGAN's mode-specific
     /// normalisation); `quantile` is TabDDPM's quantile-normal transform.
     pub continuous: ContinuousEncoding,
+    /// Keep a discrete column that has a single category (it is then generated as that
+    /// constant) instead of refusing it as carrying no information. Default false; the bench
+    /// sets it, since a rare category can be absent from a replicate's fit part.
+    pub keep_constant: bool,
 }
 
 /// The encoding of continuous columns.
@@ -75,6 +79,7 @@ impl Default for TransformerParams {
             max_categories: 500,
             seed: 0,
             continuous: ContinuousEncoding::Mode,
+            keep_constant: false,
         }
     }
 }
@@ -199,7 +204,7 @@ fn fit_column(
             });
         }
         let enc = DiscreteEncoder::fit(name, &labels, params.max_categories)?;
-        if enc.n_categories() == 1 {
+        if enc.n_categories() == 1 && !params.keep_constant {
             return Err(DataError::Constant {
                 column: name.into(),
                 value: format!("`{}`", enc.labels()[0]),

@@ -13,6 +13,9 @@ pub struct DdpmLayout {
     pub cat_spans: Vec<Span>,
     /// The target's one-hot span when it is the label input (class-conditional model).
     pub label: Option<Span>,
+    /// Columns of one-category spans (a column constant in the training data): not diffused,
+    /// always 1.
+    pub constants: Vec<usize>,
 }
 
 impl DdpmLayout {
@@ -22,6 +25,7 @@ impl DdpmLayout {
         let mut num_cols = Vec::new();
         let mut cat_spans = Vec::new();
         let mut label = None;
+        let mut constants = Vec::new();
         for c in layout.columns() {
             let is_label = c.discrete && Some(c.name.as_str()) == label_column;
             for s in &c.spans {
@@ -30,6 +34,7 @@ impl DdpmLayout {
                         num_cols.extend(s.start..s.end());
                     }
                     Activation::Softmax if is_label => label = Some(*s),
+                    Activation::Softmax if s.dim == 1 => constants.push(s.start),
                     Activation::Softmax => cat_spans.push(*s),
                 }
             }
@@ -38,6 +43,7 @@ impl DdpmLayout {
             num_cols,
             cat_spans,
             label,
+            constants,
         }
     }
 
@@ -106,6 +112,9 @@ impl DdpmLayout {
             }
             if let (Some(s), Some(&k)) = (self.label, y.get(r)) {
                 row[s.start + k] = 1.0;
+            }
+            for &c in &self.constants {
+                row[c] = 1.0;
             }
         }
         m

@@ -358,3 +358,21 @@ fn layout_splits_and_reassembles() {
     let unc = DdpmLayout::new(&layout, None);
     assert_eq!((unc.n_cat(), unc.n_classes()), (7, 0));
 }
+
+/// A one-category column (constant in the training rows) is not diffused: it leaves the
+/// multinomial blocks (burn's one-hot needs two classes) and is written back as its constant.
+#[test]
+fn a_constant_column_is_not_diffused_and_comes_back_constant() {
+    let layout = Layout::new(vec![
+        ("a".into(), false, vec![(1, Activation::Linear)]),
+        ("k".into(), true, vec![(1, Activation::Softmax)]),
+        ("c".into(), true, vec![(2, Activation::Softmax)]),
+    ]);
+    let dl = DdpmLayout::new(&layout, None);
+    assert_eq!(dl.constants, vec![1]);
+    assert_eq!((dl.n_cat(), dl.d_in()), (2, 3));
+    let m = Matrix::from_vec(2, 4, vec![0.5, 1., 0., 1., -1., 1., 1., 0.]);
+    let (num, cat, y) = dl.split(&m, &[0, 1]);
+    assert_eq!(cat, vec![0., 1., 1., 0.]);
+    assert_eq!(dl.assemble(4, &num, &cat, &y), m);
+}

@@ -1,15 +1,15 @@
-//! The report's plots, drawn with plotters' SVG backend: ratio curves, loss histories,
-//! marginals per class and pair-trend heatmaps. Each returns an SVG document.
+//! The report's plots, drawn with plotters' SVG backend: scarcity and ratio curves, loss
+//! histories, marginals per class and pair-trend heatmaps. Each returns an SVG document.
 
+mod curves;
 mod losses;
 mod marginal;
 mod pairs;
-mod ratio;
 
+pub use curves::{Axes, Curve, curve_plot};
 pub use losses::{LossSeries, loss_plot};
 pub use marginal::marginal_plot;
 pub use pairs::heatmap;
-pub use ratio::ratio_plot;
 
 use plotters::style::RGBColor;
 

@@ -1,0 +1,327 @@
+//! From stage reports to the verdict: choices made on validation, scored on test, compared over
+//! replicates.
+//!
+//! Per replicate, every *method* picks one arm by the primary classifier's validation PR-AUC:
+//! - `real only`: the real rows (nothing to pick);
+//! - `best oversampler`: the best SMOTE-family arm (any method, any ratio or `auto`);
+//! - one method per generator: its best augmentation arm (ratio, filter, weight, condition);
+//! - `ensemble`: the best arm drawing from every generator;
+//! - `augment`: the best of *all* augmentation arms and the real rows: what `synthkit augment`
+//!   would do, declining to augment when the real rows win on validation.
+//!
+//! The method's result on the replicate is its picked arm's *test* score. The best arm on test
+//! is kept too, labelled an oracle, and never headlines. Methods are compared with `real only`
+//! and with `best oversampler` replicate by replicate ([`Paired`]).
+
+use serde::{Deserialize, Serialize};
+use synthkit_eval::arms::{ArmRun, ArmSpec, Source, StageReport};
+use synthkit_eval::metrics::ClassificationMetrics;
+use synthkit_eval::select::{Paired, pick};
+use synthkit_eval::stats::MeanStd;
+
+use crate::plan::{Level, Replicate};
+
+/// The name of the method that keeps the real rows.
+pub const REAL: &str = "real only";
+/// The method that picks the best SMOTE-family arm.
+pub const OVERSAMPLER: &str = "best oversampler";
+/// The method that picks among every generator arm and the real rows.
+pub const AUGMENT: &str = "augment";
+/// The method that picks among the ensemble's arms.
+pub const ENSEMBLE: &str = "ensemble";
+/// The best arm on test: an oracle, for orientation only.
+pub const ORACLE: &str = "best on test (oracle)";
+
+/// What one method picked on one replicate, and how it scored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pick {
+    /// The arm.
+    pub arm: ArmSpec,
+    /// Its validation PR-AUC (the oracle's is its test PR-AUC's validation counterpart).
+    pub validation_pr_auc: f64,
+    /// Its test metrics.
+    pub test: ClassificationMetrics,
+}
+
+/// Every method's pick on one replicate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplicatePicks {
+    /// The replicate.
+    pub replicate: Replicate,
+    /// `(method, pick)`, in method order.
+    pub picks: Vec<(String, Pick)>,
+}
+
+/// The methods' names for these generators, in report order.
+pub fn methods(generators: &[String], ensemble: bool) -> Vec<String> {
+    let mut m = vec![REAL.to_string(), OVERSAMPLER.to_string()];
+    m.extend(generators.iter().cloned());
+    if ensemble {
+        m.push(ENSEMBLE.to_string());
+    }
+    m.push(AUGMENT.to_string());
+    m
+}
+
+fn test_run<'a>(test: &'a StageReport, arm: &ArmSpec, classifier: &str) -> Option<&'a ArmRun> {
+    test.runs
+        .iter()
+        .find(|r| &r.arm == arm && r.classifier == classifier)
+}
+
+/// Every method's pick on one replicate, by `classifier`'s validation PR-AUC; methods without a
+/// candidate arm (a generator absent from the stage) are left out.
+pub fn picks(
+    replicate: Replicate,
+    validation: &StageReport,
+    test: &StageReport,
+    generators: &[String],
+    ensemble: bool,
+    classifier: &str,
+) -> ReplicatePicks {
+    let from_generator = |g: &str| {
+        let g = g.to_string();
+        move |a: &ArmSpec| matches!(a, ArmSpec::Augment { source: Source::Generator(s), .. } if *s == g)
+    };
+    let mut out = Vec::new();
+    for m in methods(generators, ensemble) {
+        let chosen = match m.as_str() {
+            REAL => pick(&validation.runs, classifier, |a| *a == ArmSpec::Real),
+            OVERSAMPLER => pick(&validation.runs, classifier, ArmSpec::is_oversample),
+            ENSEMBLE => pick(&validation.runs, classifier, |a| {
+                matches!(
+                    a,
+                    ArmSpec::Augment {
+                        source: Source::Ensemble,
+                        ..
+                    }
+                )
+            }),
+            AUGMENT => pick(&validation.runs, classifier, |a| {
+                *a == ArmSpec::Real || a.is_augment()
+            }),
+            g => pick(&validation.runs, classifier, from_generator(g)),
+        };
+        let Some(chosen) = chosen else { continue };
+        if let Some(t) = test_run(test, &chosen.arm, classifier) {
+            out.push((
+                m,
+                Pick {
+                    arm: chosen.arm.clone(),
+                    validation_pr_auc: chosen.metrics.pr_auc,
+                    test: t.metrics,
+                },
+            ));
+        }
+    }
+    if let Some(best) = pick(&test.runs, classifier, |a| {
+        !matches!(a, ArmSpec::Tstr { .. })
+    }) {
+        let val =
+            test_run(validation, &best.arm, classifier).map_or(f64::NAN, |r| r.metrics.pr_auc);
+        out.push((
+            ORACLE.to_string(),
+            Pick {
+                arm: best.arm.clone(),
+                validation_pr_auc: val,
+                test: best.metrics,
+            },
+        ));
+    }
+    ReplicatePicks {
+        replicate,
+        picks: out,
+    }
+}
+
+/// A mean with its 95 % t-interval half-width over replicates.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Mean over replicates.
+    pub mean: f64,
+    /// Sample standard deviation.
+    pub sd: f64,
+    /// Half-width of the 95 % t-interval of the mean.
+    pub ci95: f64,
+}
+
+impl Estimate {
+    /// Of `v` (at least one value).
+    pub fn of(v: &[f64]) -> Self {
+        let ms = MeanStd::of(v);
+        let n = v.len();
+        Estimate {
+            mean: ms.mean,
+            sd: ms.std,
+            ci95: if n > 1 {
+                synthkit_eval::select::t975(n - 1) * ms.std / (n as f64).sqrt()
+            } else {
+                f64::NAN
+            },
+        }
+    }
+}
+
+/// One method over the replicates of a level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MethodSummary {
+    /// The method.
+    pub method: String,
+    /// Replicates it picked on.
+    pub n: usize,
+    /// Test PR-AUC of its picks.
+    pub pr_auc: Estimate,
+    /// Test recall at the precision floor of its picks.
+    pub recall_at_precision: Estimate,
+    /// Test PR-AUC minus the real rows', replicate by replicate.
+    pub vs_real: Option<Paired>,
+    /// Test PR-AUC minus the best oversampler's, replicate by replicate.
+    pub vs_oversampler: Option<Paired>,
+    /// How often each arm was picked, most frequent first: `(arm label, count)`.
+    pub chosen: Vec<(String, usize)>,
+}
+
+/// One arm at fixed settings over the replicates of a level (test scores).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArmSummary {
+    /// The arm.
+    pub arm: ArmSpec,
+    /// Replicates.
+    pub n: usize,
+    /// Rows added (mean).
+    pub n_added: f64,
+    /// Validation PR-AUC.
+    pub validation_pr_auc: Estimate,
+    /// Test PR-AUC.
+    pub pr_auc: Estimate,
+    /// Test recall at the precision floor.
+    pub recall_at_precision: Estimate,
+}
+
+/// Everything a level measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LevelSummary {
+    /// The level.
+    pub level: Level,
+    /// Rare rows in the reduced training split.
+    pub rare_train: usize,
+    /// Replicates assembled.
+    pub replicates: usize,
+    /// Per method (the oracle last).
+    pub methods: Vec<MethodSummary>,
+    /// Per arm, in arm order.
+    pub arms: Vec<ArmSummary>,
+}
+
+fn paired(a: &[(usize, f64)], b: &[(usize, f64)]) -> Option<Paired> {
+    let d: Vec<f64> = a
+        .iter()
+        .filter_map(|(r, x)| b.iter().find(|(s, _)| s == r).map(|(_, y)| x - y))
+        .collect();
+    (!d.is_empty()).then(|| Paired::of(d))
+}
+
+/// Summarises the replicates of one level: `stages` holds each replicate's (validation, test)
+/// reports and `picks` its [`picks`].
+pub fn summarise_level(
+    level: Level,
+    rare_train: usize,
+    stages: &[(&StageReport, &StageReport)],
+    picks: &[ReplicatePicks],
+    classifier: &str,
+) -> LevelSummary {
+    let of_method = |m: &str| -> Vec<(usize, &Pick)> {
+        picks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.picks.iter().find(|(n, _)| n == m).map(|(_, k)| (i, k)))
+            .collect()
+    };
+    let scores = |m: &str| -> Vec<(usize, f64)> {
+        of_method(m)
+            .into_iter()
+            .map(|(i, p)| (i, p.test.pr_auc))
+            .collect()
+    };
+    let real = scores(REAL);
+    let over = scores(OVERSAMPLER);
+    let mut names: Vec<String> = Vec::new();
+    for p in picks {
+        for (n, _) in &p.picks {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    // The oracle last.
+    if let Some(i) = names.iter().position(|n| n == ORACLE) {
+        let o = names.remove(i);
+        names.push(o);
+    }
+    let methods = names
+        .iter()
+        .map(|m| {
+            let ps = of_method(m);
+            let pr: Vec<f64> = ps.iter().map(|(_, p)| p.test.pr_auc).collect();
+            let rec: Vec<f64> = ps.iter().map(|(_, p)| p.test.recall_at_precision).collect();
+            let mut chosen: Vec<(String, usize)> = Vec::new();
+            for (_, p) in &ps {
+                let l = p.arm.label();
+                match chosen.iter_mut().find(|(a, _)| *a == l) {
+                    Some(c) => c.1 += 1,
+                    None => chosen.push((l, 1)),
+                }
+            }
+            chosen.sort_by_key(|c| std::cmp::Reverse(c.1));
+            let mine = scores(m);
+            MethodSummary {
+                method: m.clone(),
+                n: ps.len(),
+                pr_auc: Estimate::of(&pr),
+                recall_at_precision: Estimate::of(&rec),
+                vs_real: (m != REAL).then(|| paired(&mine, &real)).flatten(),
+                vs_oversampler: (m != OVERSAMPLER).then(|| paired(&mine, &over)).flatten(),
+                chosen,
+            }
+        })
+        .collect();
+    // Per arm, in the order of the first replicate's test stage.
+    let mut arms = Vec::new();
+    if let Some((_, first_test)) = stages.first() {
+        for run in first_test
+            .runs
+            .iter()
+            .filter(|r| r.classifier == classifier)
+        {
+            let mut val = Vec::new();
+            let mut test = Vec::new();
+            let mut rec = Vec::new();
+            let mut added = Vec::new();
+            for (v, t) in stages {
+                if let Some(tr) = test_run(t, &run.arm, classifier) {
+                    test.push(tr.metrics.pr_auc);
+                    rec.push(tr.metrics.recall_at_precision);
+                    added.push(tr.n_added as f64);
+                    if let Some(vr) = test_run(v, &run.arm, classifier) {
+                        val.push(vr.metrics.pr_auc);
+                    }
+                }
+            }
+            arms.push(ArmSummary {
+                arm: run.arm.clone(),
+                n: test.len(),
+                n_added: added.iter().sum::<f64>() / added.len().max(1) as f64,
+                validation_pr_auc: Estimate::of(&val),
+                pr_auc: Estimate::of(&test),
+                recall_at_precision: Estimate::of(&rec),
+            });
+        }
+    }
+    LevelSummary {
+        level,
+        rare_train,
+        replicates: stages.len(),
+        methods,
+        arms,
+    }
+}
