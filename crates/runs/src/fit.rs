@@ -3,11 +3,12 @@
 use std::path::Path;
 use std::time::Instant;
 
+use polars::prelude::DataFrame;
 use synthkit_data::Schema;
 use synthkit_data::io::write_atomic;
 use synthkit_data::schema::ensure_class_present;
 use synthkit_models::Budget;
-use synthkit_train::{DeviceChoice, TrainOptions};
+use synthkit_train::{DeviceChoice, FittedModel, TrainOptions};
 
 use crate::config::RunConfig;
 use crate::error::{RunError, RunResult, WithContext};
@@ -106,23 +107,54 @@ pub(crate) fn write_resolved<T: serde::Serialize>(out: &Path, cfg: &T) -> RunRes
     Ok(())
 }
 
-/// Runs the whole fit of `cfg` into the run directory `out`: the model in `<out>/model`, the
-/// resolved config, checkpoints, and `<out>/fit.json`, whose record is returned.
+/// Where the training table of a fit came from, as its error messages name it.
+#[derive(Clone, Copy, Debug)]
+pub enum TrainTable<'a> {
+    /// A file read from `[data] train` (`synthkit fit`).
+    File(&'a Path),
+    /// A table handed over in memory, described in words (e.g. `the DataFrame passed to
+    /// fit()`).
+    Frame(&'a str),
+}
+
+impl TrainTable<'_> {
+    /// The table as the context of an error names it (`` `datasets/x/train.csv` ``).
+    fn name(&self) -> String {
+        match self {
+            Self::File(p) => format!("`{}`", p.display()),
+            Self::Frame(what) => (*what).to_string(),
+        }
+    }
+
+    /// The table as a missing-class error names it (`` the training file `…` ``).
+    fn whole(&self) -> String {
+        match self {
+            Self::File(p) => format!("the training file `{}`", p.display()),
+            Self::Frame(what) => (*what).to_string(),
+        }
+    }
+}
+
+/// Types the columns of the training table `df`, checks the rare class, fits the transform and
+/// trains `cfg`'s model with `opts`: the in-memory part of [`fit`], which writes nothing but the
+/// checkpoints `opts` asks for. `cfg.data.train` and `rare_train` are not read (the table is
+/// `df`); its column typing, target and positive class are. The record's `load_seconds` counts
+/// typing and the class check only.
 ///
 /// # Errors
-/// An existing model without `force`, checkpoints of an earlier run, unreadable or untypable
-/// data, an absent rare class, a transform or training failure.
-pub fn fit(cfg: &RunConfig, out: &Path, switches: &FitSwitches) -> RunResult<FitRecord> {
-    refuse_existing_model(out, switches.force)?;
-    prepare_run_dir(out, switches)?;
-
+/// Untypable data, an absent rare class, a transform or training failure; messages name the
+/// table as `table` says.
+pub fn fit_model(
+    cfg: &RunConfig,
+    df: &DataFrame,
+    table: TrainTable<'_>,
+    opts: &TrainOptions,
+) -> RunResult<(FittedModel, FitRecord)> {
     let t0 = Instant::now();
-    let df = cfg.data.read_train()?;
-    let schema = Schema::infer(&df, &cfg.data.schema_options())
-        .with_context(|| format!("typing the columns of `{}`", cfg.data.train.display()))?;
+    let schema = Schema::infer(df, &cfg.data.schema_options())
+        .with_context(|| format!("typing the columns of {}", table.name()))?;
     if let (Some(target), Some(positive)) = (&cfg.data.target, &cfg.data.positive) {
-        let what = format!("the training file `{}`", cfg.data.train.display());
-        let n = ensure_class_present(&df, target, positive, &what)?;
+        let n = ensure_class_present(df, target, positive, &table.whole())?;
         tracing::info!(target = %target, positive = %positive, rows = n, "rare class");
     }
     let load_seconds = t0.elapsed().as_secs_f64();
@@ -130,8 +162,8 @@ pub fn fit(cfg: &RunConfig, out: &Path, switches: &FitSwitches) -> RunResult<Fit
     let t1 = Instant::now();
     let transformer = cfg
         .transform
-        .fit(&df, &schema)
-        .with_context(|| format!("fitting the transform of `{}`", cfg.data.train.display()))?;
+        .fit(df, &schema)
+        .with_context(|| format!("fitting the transform of {}", table.name()))?;
     let transformer_fit_seconds = t1.elapsed().as_secs_f64();
     tracing::info!(
         seconds = transformer_fit_seconds,
@@ -140,11 +172,9 @@ pub fn fit(cfg: &RunConfig, out: &Path, switches: &FitSwitches) -> RunResult<Fit
     );
 
     let t2 = Instant::now();
-    let matrix = transformer.transform(&df, cfg.train.seed)?;
+    let matrix = transformer.transform(df, cfg.train.seed)?;
     let transform_seconds = t2.elapsed().as_secs_f64();
 
-    let t = &cfg.train;
-    let opts = train_options(t.device, t.seed, t.checkpoint_every, out, switches);
     let t3 = Instant::now();
     let per_column: Vec<(String, f64)> = transformer
         .columns()
@@ -157,12 +187,8 @@ pub fn fit(cfg: &RunConfig, out: &Path, switches: &FitSwitches) -> RunResult<Fit
         transformer.layout().dim(),
         transformer.layout().cond_dim(),
     );
-    let model = synthkit_train::fit(&cfg.model, transformer, &matrix, &opts)?;
+    let model = synthkit_train::fit(&cfg.model, transformer, &matrix, opts)?;
     let train_seconds = t3.elapsed().as_secs_f64();
-
-    let model_path = out.join("model");
-    model.save(&model_path, switches.force)?;
-    write_resolved(out, cfg)?;
     let record = FitRecord {
         rows,
         encoded_dim,
@@ -179,12 +205,75 @@ pub fn fit(cfg: &RunConfig, out: &Path, switches: &FitSwitches) -> RunResult<Fit
         },
         device: cfg.train.device.to_string(),
     };
+    Ok((model, record))
+}
+
+/// [`fit`] on a table already in memory: the model in `<out>/model`, the resolved config,
+/// checkpoints and `<out>/fit.json`, whose record is returned. `cfg.data.train` and
+/// `rare_train` are not read (see [`fit_model`]); `table` names `df` in error messages.
+///
+/// # Errors
+/// As [`fit`], but for reading the file.
+pub fn fit_frame(
+    cfg: &RunConfig,
+    df: &DataFrame,
+    table: TrainTable<'_>,
+    out: &Path,
+    switches: &FitSwitches,
+) -> RunResult<FitRecord> {
+    refuse_existing_model(out, switches.force)?;
+    prepare_run_dir(out, switches)?;
+    fit_into(cfg, df, table, out, switches, 0.0)
+}
+
+/// The run-directory part of [`fit`] and [`fit_frame`], after the directory is checked:
+/// train, save the model, the resolved config and `fit.json` (`read_seconds`, the time taken
+/// to read the table, is added to the record's `load_seconds`).
+fn fit_into(
+    cfg: &RunConfig,
+    df: &DataFrame,
+    table: TrainTable<'_>,
+    out: &Path,
+    switches: &FitSwitches,
+    read_seconds: f64,
+) -> RunResult<FitRecord> {
+    let t = &cfg.train;
+    let opts = train_options(t.device, t.seed, t.checkpoint_every, out, switches);
+    let (model, mut record) = fit_model(cfg, df, table, &opts)?;
+    record.load_seconds += read_seconds;
+
+    let model_path = out.join("model");
+    model.save(&model_path, switches.force)?;
+    write_resolved(out, cfg)?;
     record.write(out)?;
     tracing::info!(
         model = %model_path.display(),
-        transformer_s = format!("{transformer_fit_seconds:.2}"),
-        train_s = format!("{train_seconds:.1}"),
+        transformer_s = format!("{:.2}", record.transformer_fit_seconds),
+        train_s = format!("{:.1}", record.train_seconds),
         "model saved"
     );
     Ok(record)
+}
+
+/// Runs the whole fit of `cfg` into the run directory `out`: the model in `<out>/model`, the
+/// resolved config, checkpoints, and `<out>/fit.json`, whose record is returned.
+///
+/// # Errors
+/// An existing model without `force`, checkpoints of an earlier run, unreadable or untypable
+/// data, an absent rare class, a transform or training failure.
+pub fn fit(cfg: &RunConfig, out: &Path, switches: &FitSwitches) -> RunResult<FitRecord> {
+    refuse_existing_model(out, switches.force)?;
+    prepare_run_dir(out, switches)?;
+
+    let t0 = Instant::now();
+    let df = cfg.data.read_train()?;
+    let read_seconds = t0.elapsed().as_secs_f64();
+    fit_into(
+        cfg,
+        &df,
+        TrainTable::File(&cfg.data.train),
+        out,
+        switches,
+        read_seconds,
+    )
 }

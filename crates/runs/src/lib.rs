@@ -6,6 +6,8 @@
 //! - [`config`]: the TOML run config of a tabular model ([`RunConfig`]);
 //! - [`fit()`]: load, type, transform, train and save a tabular model into a run directory,
 //!   with its checkpoints and its [`FitRecord`] (`fit.json`, also read back by the bench report);
+//!   [`fit_frame`] does the same from a table in memory, and [`fit_model`] only trains (the
+//!   Python package's in-memory fit);
 //! - [`sample`]: rows from a run's model, of one class if asked, written to a file;
 //! - [`run_dir`]: the one resolver of a run's model directory and the one model loader, for
 //!   tabular models and TimeGAN alike ([`RunModel`]), and the default run directory;
@@ -40,7 +42,7 @@ pub mod series;
 
 pub use config::{DataSection, RunConfig, TrainSection};
 pub use error::{RunError, RunResult, WithContext};
-pub use fit::{FitSwitches, fit, prepare_checkpoints};
+pub use fit::{FitSwitches, TrainTable, fit, fit_frame, fit_model, prepare_checkpoints};
 pub use record::FitRecord;
 pub use run_dir::{RunModel, load_model, model_dir, out_dir};
 pub use sample::{SampleRequest, sample_to_file};
