@@ -5,6 +5,7 @@
 //! synthkit sample --model runs/ai4i-ctgan --rows 1000 [--where "Machine failure=1"] --out rows.csv [--force]
 //! synthkit eval   --config configs/ai4i-ctgan.toml [--seeds 3]   # TRTR/TSTR/augmentation vs SMOTE, fidelity, privacy
 //! synthkit bench  --config configs/bench-tabular.toml [--only ai4i]  # the whole matrix + reports
+//! synthkit augment --config configs/augment-ai4i.toml --out train-augmented.csv  # rows chosen on validation
 //! synthkit series fit|sample|eval --config configs/cmapss-timegan.toml   # TimeGAN on time series
 //! ```
 //!
@@ -42,6 +43,12 @@ enum Command {
     /// config; resumable cell by cell; writes JSON per cell and a Markdown + HTML report per data
     /// set.
     Bench(tabular::BenchArgs),
+    /// Write an augmented training table: every generator of the config is trained on part of
+    /// the training table, every augmentation arm is scored on the held-out rest, and the real
+    /// rows plus the winning arm's generated rows (or the real rows alone, when they win) are
+    /// written with a `synthkit_synthetic` and a `synthkit_weight` column. Never reads the test
+    /// table.
+    Augment(tabular::AugmentArgs),
     /// Time series: TimeGAN fit / sample / eval (see `synthkit series --help`).
     Series(series::SeriesArgs),
 }
@@ -113,6 +120,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Sample(a) => tabular::sample(&a),
         Command::Eval(a) => tabular::eval(&a),
         Command::Bench(a) => tabular::bench(&a),
+        Command::Augment(a) => tabular::augment(&a),
         Command::Series(a) => series::run(a),
     }
 }

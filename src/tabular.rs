@@ -1,10 +1,10 @@
-//! The tabular commands: `fit`, `sample`, `eval` and `bench`, as arguments and thin calls into
+//! The tabular commands: `fit`, `sample`, `eval`, `bench` and `augment`, as arguments and thin calls into
 //! `synthkit-runs` and `synthkit-bench`.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use synthkit_bench::{BenchConfig, BenchFlags};
+use synthkit_bench::{AugmentConfig, AugmentFlags, BenchConfig, BenchFlags};
 use synthkit_models::Budget;
 use synthkit_runs::{RunConfig, SampleRequest};
 
@@ -101,6 +101,29 @@ pub struct BenchArgs {
     assemble_only: bool,
 }
 
+#[derive(clap::Args, Debug)]
+pub struct AugmentArgs {
+    /// The TOML augment configuration (see configs/augment-*.toml).
+    #[arg(long)]
+    config: PathBuf,
+    /// The augmented training table to write (`.csv` or `.parquet`); `<out>.augment.md` and
+    /// `<out>.augment.json` say what was chosen and why.
+    #[arg(long)]
+    out: PathBuf,
+    /// Override the config's `seed` (the validation split, the generators, the draws).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Overwrite `--out` if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Write the best generator arm even when the real rows alone win on validation.
+    #[arg(long)]
+    force_augment: bool,
+    /// Hide the progress bars.
+    #[arg(long)]
+    quiet: bool,
+}
+
 /// `synthkit fit`: the config with the flags' overrides, fitted into its run directory.
 pub fn fit(a: &FitArgs) -> Result<()> {
     let mut cfg = RunConfig::load(&a.config)?;
@@ -173,5 +196,23 @@ pub fn bench(a: &BenchArgs) -> Result<()> {
     };
     let md = synthkit_bench::bench(&cfg, &a.config, &flags)?;
     println!("{md}");
+    Ok(())
+}
+
+/// `synthkit augment`: the real training rows plus the generated rows that won on validation
+/// (or the real rows alone when none did); prints the verdict.
+pub fn augment(a: &AugmentArgs) -> Result<()> {
+    let mut cfg = AugmentConfig::load(&a.config)?;
+    if let Some(s) = a.seed {
+        cfg.seed = s;
+    }
+    let flags = AugmentFlags {
+        out: a.out.clone(),
+        force: a.force,
+        force_augment: a.force_augment,
+        quiet: a.quiet,
+    };
+    let report = synthkit_bench::augment(&cfg, &a.config, &flags)?;
+    println!("{}", report.markdown());
     Ok(())
 }

@@ -32,6 +32,12 @@ use crate::grid::{arms, can_reject};
 use crate::plan::{Replicate, Split};
 use crate::records::{QualityCell, SampleCell};
 
+fn no_test() -> crate::error::BenchError {
+    crate::error::BenchError::Plan {
+        reason: "this cell needs the real test table, which augment does not read".into(),
+    }
+}
+
 /// Which stage of a replicate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StageKind {
@@ -162,8 +168,9 @@ pub struct CellInputs<'a> {
     pub train: &'a DataFrame,
     /// Which of its rows are rare.
     pub is_rare: &'a [bool],
-    /// The real test table.
-    pub test: &'a DataFrame,
+    /// The real test table (`None` for `synthkit augment`, which has only the validation
+    /// stage and no quality cells).
+    pub test: Option<&'a DataFrame>,
     /// Their column types.
     pub schema: &'a Schema,
     /// Target column.
@@ -220,10 +227,11 @@ impl CellInputs<'_> {
             }
             Cell::Sample(g, rep) => self.sample(*g, rep)?,
             Cell::Quality(g, rep) => {
+                let test = self.test.ok_or_else(no_test)?;
                 let (_, fit, _) = l.tables(rep)?;
                 let full = read_table(&l.sample_path(*g, rep, "full"))?;
                 let fidelity =
-                    fidelity_report(self.test, &full, self.schema, self.target, self.positive)?;
+                    fidelity_report(test, &full, self.schema, self.target, self.positive)?;
                 let detection = detection(
                     &fit,
                     &full,
@@ -232,13 +240,8 @@ impl CellInputs<'_> {
                     3,
                     rep.stage_seed(),
                 )?;
-                let privacy = privacy_report(
-                    &fit,
-                    self.test,
-                    &full,
-                    self.schema,
-                    &PrivacyOptions::default(),
-                )?;
+                let privacy =
+                    privacy_report(&fit, test, &full, self.schema, &PrivacyOptions::default())?;
                 write_json(
                     &l.done_file(cell),
                     &QualityCell {
@@ -361,7 +364,7 @@ impl CellInputs<'_> {
             },
             StageKind::Test => Stage {
                 train: &train,
-                eval: self.test,
+                eval: self.test.ok_or_else(no_test)?,
             },
         };
         let rejecting = self.rejecting(rep)?;

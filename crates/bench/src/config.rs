@@ -257,10 +257,11 @@ impl BenchConfig {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
-        cfg.check().map_err(|reason| BenchError::InvalidSetting {
-            path: path.to_path_buf(),
-            reason,
-        })?;
+        cfg.check_settings()
+            .map_err(|reason| BenchError::InvalidSetting {
+                path: path.to_path_buf(),
+                reason,
+            })?;
         cfg.curation
             .check()
             .with_context(|| format!("bench config `{}`, section [curation]", path.display()))?;
@@ -268,7 +269,7 @@ impl BenchConfig {
     }
 
     /// The settings' ranges, as a message naming the key and the fix.
-    fn check(&self) -> Result<(), String> {
+    pub(crate) fn check_settings(&self) -> Result<(), String> {
         if self.replicates == 0 {
             return Err("`replicates` must be at least 1 (5 is the default)".into());
         }
@@ -419,7 +420,7 @@ mod tests {
                 "{extra}\n[[datasets]]\nname = \"a\"\ngenerators = [\"x.toml\"]\n"
             ))
             .map_err(|e| e.to_string())
-            .and_then(|c| c.check().map(|()| c))
+            .and_then(|c| c.check_settings().map(|()| c))
         };
         let c = ok("").unwrap();
         assert_eq!(c.replicates, 5);

@@ -157,7 +157,7 @@ pub fn run_dataset(
     dir: &Path,
     flags: &BenchFlags,
 ) -> BenchResult<DatasetResults> {
-    let gens = load_generators(d, cfg)?;
+    let gens = load_generators(d, cfg, true)?;
     let data = gens[0].config.data.clone();
     let target = data.target.clone().expect("checked");
     let positive = data.positive.clone().expect("checked");
@@ -205,7 +205,7 @@ pub fn run_dataset(
         cfg,
         train: &train,
         is_rare: &is_rare,
-        test: &test,
+        test: Some(&test),
         schema: &schema,
         target: &target,
         positive: &positive,

@@ -59,7 +59,7 @@ pub enum BenchError {
     },
     /// A generator's run config lacks the rare class or the held-out table.
     #[error(
-        "`{path}` must set `target`, `positive` and `test` in [data]: the bench augments the rare class and scores on real held-out rows"
+        "`{path}` must set `target` and `positive` in [data] (and `test` for the bench): the rare class is what is augmented, and the bench scores on real held-out rows"
     )]
     NoRareClass {
         /// The run config.

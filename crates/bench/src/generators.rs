@@ -56,12 +56,17 @@ impl Generator {
     }
 }
 
-/// Loads the generators of `d`; the bench's `device` replaces every config's.
+/// Loads the generators of `d`; the bench's `device` replaces every config's. `needs_test`:
+/// the first config must name a test table (the bench; `augment` never reads one).
 ///
 /// # Errors
-/// An invalid run config, two generators of one name, a first config without rare class or
-/// test table, configs naming different data.
-pub fn load_generators(d: &BenchDataset, cfg: &BenchConfig) -> BenchResult<Vec<Generator>> {
+/// An invalid run config, two generators of one name, a first config without rare class (or
+/// test table when `needs_test`), configs naming different data.
+pub fn load_generators(
+    d: &BenchDataset,
+    cfg: &BenchConfig,
+    needs_test: bool,
+) -> BenchResult<Vec<Generator>> {
     // (config path, config, levels, given name)
     type Loaded<'a> = (&'a Path, RunConfig, Option<Vec<Level>>, Option<&'a str>);
     let mut loaded: Vec<Loaded<'_>> = Vec::new();
@@ -108,7 +113,7 @@ pub fn load_generators(d: &BenchDataset, cfg: &BenchConfig) -> BenchResult<Vec<G
         });
     }
     let first = &gens[0].config.data;
-    if first.target.is_none() || first.positive.is_none() || first.test.is_none() {
+    if first.target.is_none() || first.positive.is_none() || (needs_test && first.test.is_none()) {
         return Err(BenchError::NoRareClass {
             path: d.generators[0].path().to_path_buf(),
         });
@@ -155,7 +160,7 @@ mod tests {
         };
         let cfg: BenchConfig =
             toml::from_str("[[datasets]]\nname = \"ai4i\"\ngenerators = [\"x\"]\n").unwrap();
-        let gens = load_generators(&d, &cfg).unwrap();
+        let gens = load_generators(&d, &cfg, true).unwrap();
         let budgets = |epochs: Option<usize>, rows: usize| -> Vec<Budget> {
             gens.iter()
                 .map(|g| g.budgeted(epochs, rows).unwrap().model.budget())

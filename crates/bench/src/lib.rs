@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 
 pub mod assemble;
+pub mod augment;
 pub mod cells;
 pub mod config;
 pub mod dataset;
@@ -46,7 +47,8 @@ pub mod run;
 pub mod series;
 pub mod stamp;
 
-pub use config::{ArmsSection, BenchConfig, BenchDataset, BenchFlags};
+pub use augment::{AugmentConfig, AugmentFlags, AugmentReport, augment};
+pub use config::{ArmsSection, BenchConfig, BenchDataset, BenchFlags, GeneratorEntry};
 pub use error::{BenchError, BenchResult, WithContext};
 pub use eval::{EvalReport, eval};
 pub use records::{QualityCell, SampleCell};

@@ -241,6 +241,8 @@ pub struct StageReport {
 struct ReadyPool {
     name: String,
     condition: Conditioned,
+    /// Index of the generator in the pools given, and the pool's rows kept (rare, no copy).
+    source: (usize, Vec<usize>),
     x: Features,
     order: Vec<usize>,
     verdicts: Vec<Verdict>,
@@ -262,6 +264,181 @@ fn seed_of(seed: u64, salt: &str) -> u64 {
     salt.bytes().fold(seed ^ 0x9E37_79B9_7F4A_7C15, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
     })
+}
+
+/// The curation filter fitted on a stage's real rows (when asked for) and every pool ready for
+/// drawing: its rare rows that copy no real row, in the stage's encoding, in an order shuffled by
+/// `seed`, with their verdicts; and what happened to each pool.
+#[allow(clippy::too_many_arguments)]
+fn prepare_pools(
+    train: &DataFrame,
+    schema: &Schema,
+    enc: &FeatureEncoder,
+    x: &Features,
+    y: &[bool],
+    pools: &[GeneratorPool<'_>],
+    with_curator: bool,
+    cfg: &StageConfig,
+    seed: u64,
+) -> EvalResult<(Option<Curator>, Vec<ReadyPool>, Vec<PoolStats>)> {
+    let curator = if with_curator {
+        Some(Curator::fit(x, y, &cfg.curation, seed)?)
+    } else {
+        None
+    };
+    let mut ready: Vec<ReadyPool> = Vec::new();
+    let mut stats = Vec::new();
+    for (gi, p) in pools.iter().enumerate() {
+        let mut parts = vec![(Conditioned::Force, p.forced)];
+        if let Some(r) = p.rejected {
+            parts.push((Conditioned::Reject, r));
+        }
+        for (condition, df) in parts {
+            let label = format!("{} ({:?}) pool", p.name, condition);
+            let is_rare = binary_target(df, &cfg.target, &cfg.positive, &label)?;
+            let copies = if cfg.drop_copies {
+                exact_copy_mask(train, df, schema)?
+            } else {
+                vec![false; df.height()]
+            };
+            let keep: Vec<usize> = (0..df.height())
+                .filter(|&i| is_rare[i] && !copies[i])
+                .collect();
+            let xp = enc.transform(&take_rows(df, &keep)?, &label)?;
+            let curator = curator.as_ref().expect("pools imply a curator");
+            let verdicts = curator.verdicts(&xp)?;
+            let mut order: Vec<usize> = (0..xp.n_rows).collect();
+            order.shuffle(&mut StdRng::seed_from_u64(seed_of(seed, &label)));
+            stats.push(PoolStats {
+                generator: p.name.to_string(),
+                condition,
+                rows: df.height(),
+                not_rare: is_rare.iter().filter(|&&t| !t).count(),
+                copies: copies.iter().filter(|&&c| c).count(),
+                curation: CurationCounts::of(&verdicts),
+                judge_pass_rate: curator.judge_pass_rate(&xp)?,
+            });
+            ready.push(ReadyPool {
+                name: p.name.to_string(),
+                condition,
+                source: (gi, keep),
+                x: xp,
+                order,
+                verdicts,
+            });
+        }
+    }
+    Ok((curator, ready, stats))
+}
+
+/// The rows an augment arm adds: `(pool, rows of its encoded matrix)`, `n` in all, an equal
+/// quota from each pool the arm draws on (the last ones get the remainder), each a prefix of its
+/// shuffled order (kept rows only when filtered).
+fn augment_rows(
+    ready: &[ReadyPool],
+    arm: &ArmSpec,
+    n: usize,
+) -> EvalResult<Vec<(usize, Vec<usize>)>> {
+    let ArmSpec::Augment {
+        source,
+        filter,
+        condition,
+        ..
+    } = arm
+    else {
+        return Ok(Vec::new());
+    };
+    let chosen: Vec<usize> = (0..ready.len())
+        .filter(|&i| {
+            let p = &ready[i];
+            p.condition == *condition
+                && match source {
+                    Source::Generator(g) => &p.name == g,
+                    Source::Ensemble => true,
+                }
+        })
+        .collect();
+    ensure!(
+        !chosen.is_empty(),
+        EvalError::InvalidValue {
+            field: "arms".into(),
+            reason: format!(
+                "arm `{}` has no generated rows: no {:?} pool of `{}`",
+                arm.label(),
+                condition,
+                source.name()
+            ),
+        }
+    );
+    let k = chosen.len();
+    Ok(chosen
+        .iter()
+        .enumerate()
+        .map(|(j, &p)| {
+            let quota = n / k + usize::from(j < n % k);
+            (p, ready[p].draw(quota, *filter))
+        })
+        .collect())
+}
+
+/// The generated rows augment arm `arm` adds to the real rows `train` (decoded, as the pools
+/// hold them), and the weight they get: the same rows [`evaluate_stage`] trains on for that arm
+/// with the same tables and `seed` (copies dropped, curated when filtered, the same shuffles).
+/// What `synthkit augment` writes.
+///
+/// # Errors
+/// An arm that is not an augment arm, a generator without a pool, an empty class, an
+/// unreadable pool.
+pub fn draw_augment(
+    train: &DataFrame,
+    schema: &Schema,
+    pools: &[GeneratorPool<'_>],
+    arm: &ArmSpec,
+    cfg: &StageConfig,
+    seed: u64,
+) -> EvalResult<(DataFrame, f64)> {
+    let ArmSpec::Augment { ratio, weight, .. } = arm else {
+        return Err(EvalError::InvalidValue {
+            field: "arm".into(),
+            reason: format!("`{}` adds no generated rows", arm.label()),
+        });
+    };
+    let mut schema = schema.clone();
+    schema.target = Some(cfg.target.clone());
+    let enc = FeatureEncoder::fit(train, &schema)?;
+    let x = enc.transform(train, "train")?;
+    let y = binary_target(train, &cfg.target, &cfg.positive, "train")?;
+    let n_rare = y.iter().filter(|&&t| t).count();
+    ensure!(
+        n_rare > 0,
+        EvalError::EmptyClass {
+            what: "the real training rows".into(),
+            class: "positive".into(),
+        }
+    );
+    let (_, ready, _) = prepare_pools(train, &schema, &enc, &x, &y, pools, true, cfg, seed)?;
+    let n = (ratio * n_rare as f64).round() as usize;
+    let mut out: Option<DataFrame> = None;
+    for (p, idx) in augment_rows(&ready, arm, n)? {
+        let (gi, keep) = &ready[p].source;
+        let df = match ready[p].condition {
+            Conditioned::Force => pools[*gi].forced,
+            Conditioned::Reject => pools[*gi].rejected.expect("a reject pool was prepared"),
+        };
+        let rows: Vec<usize> = idx.iter().map(|&i| keep[i]).collect();
+        let part = take_rows(df, &rows)?;
+        match &mut out {
+            Some(acc) => {
+                acc.vstack_mut(&part)?;
+            }
+            None => out = Some(part),
+        }
+    }
+    let out = match out {
+        Some(df) => df,
+        None => take_rows(train, &[])?,
+    };
+    Ok((out, *weight))
 }
 
 /// Trains and scores every arm of `arms` with every classifier on one stage.
@@ -309,54 +486,17 @@ pub fn evaluate_stage(
         .iter()
         .any(|a| matches!(a, ArmSpec::Augment { filter: true, .. }))
         || !pools.is_empty();
-    let curator = if needs_curator {
-        Some(Curator::fit(&x, &y, &cfg.curation, seed)?)
-    } else {
-        None
-    };
-
-    // Prepare the pools.
-    let mut ready: Vec<ReadyPool> = Vec::new();
-    let mut stats = Vec::new();
-    for p in pools {
-        let mut parts = vec![(Conditioned::Force, p.forced)];
-        if let Some(r) = p.rejected {
-            parts.push((Conditioned::Reject, r));
-        }
-        for (condition, df) in parts {
-            let label = format!("{} ({:?}) pool", p.name, condition);
-            let is_rare = binary_target(df, &cfg.target, &cfg.positive, &label)?;
-            let copies = if cfg.drop_copies {
-                exact_copy_mask(stage.train, df, &schema)?
-            } else {
-                vec![false; df.height()]
-            };
-            let keep: Vec<usize> = (0..df.height())
-                .filter(|&i| is_rare[i] && !copies[i])
-                .collect();
-            let xp = enc.transform(&take_rows(df, &keep)?, &label)?;
-            let curator = curator.as_ref().expect("pools imply a curator");
-            let verdicts = curator.verdicts(&xp)?;
-            let mut order: Vec<usize> = (0..xp.n_rows).collect();
-            order.shuffle(&mut StdRng::seed_from_u64(seed_of(seed, &label)));
-            stats.push(PoolStats {
-                generator: p.name.to_string(),
-                condition,
-                rows: df.height(),
-                not_rare: is_rare.iter().filter(|&&t| !t).count(),
-                copies: copies.iter().filter(|&&c| c).count(),
-                curation: CurationCounts::of(&verdicts),
-                judge_pass_rate: curator.judge_pass_rate(&xp)?,
-            });
-            ready.push(ReadyPool {
-                name: p.name.to_string(),
-                condition,
-                x: xp,
-                order,
-                verdicts,
-            });
-        }
-    }
+    let (curator, ready, stats) = prepare_pools(
+        stage.train,
+        &schema,
+        &enc,
+        &x,
+        &y,
+        pools,
+        needs_curator,
+        cfg,
+        seed,
+    )?;
 
     let mut runs = Vec::new();
     let n_of = |ratio: f64| (ratio * n_rare as f64).round() as usize;
@@ -372,43 +512,11 @@ pub fn evaluate_stage(
                 let n = new.n_rows;
                 (Some(new), n, 1.0)
             }
-            ArmSpec::Augment {
-                source,
-                ratio,
-                filter,
-                weight,
-                condition,
-            } => {
-                let n = n_of(*ratio);
-                let chosen: Vec<&ReadyPool> = ready
-                    .iter()
-                    .filter(|p| {
-                        p.condition == *condition
-                            && match source {
-                                Source::Generator(g) => &p.name == g,
-                                Source::Ensemble => true,
-                            }
-                    })
-                    .collect();
-                ensure!(
-                    !chosen.is_empty(),
-                    EvalError::InvalidValue {
-                        field: "arms".into(),
-                        reason: format!(
-                            "arm `{}` has no generated rows: no {:?} pool of `{}`",
-                            arm.label(),
-                            condition,
-                            source.name()
-                        ),
-                    }
-                );
-                // An equal quota per generator (the last ones get the remainder).
+            ArmSpec::Augment { ratio, weight, .. } => {
+                let picked = augment_rows(&ready, arm, n_of(*ratio))?;
                 let mut rows = Features::empty(x.n_cols);
-                let k = chosen.len();
-                for (j, p) in chosen.iter().enumerate() {
-                    let quota = n / k + usize::from(j < n % k);
-                    let idx = p.draw(quota, *filter);
-                    rows = rows.vstack(&p.x.select_rows(&idx))?;
+                for (p, idx) in picked {
+                    rows = rows.vstack(&ready[p].x.select_rows(&idx))?;
                 }
                 let m = rows.n_rows;
                 (Some(rows), m, *weight)

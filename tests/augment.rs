@@ -1,0 +1,272 @@
+//! `synthkit augment` end to end on a slice of the real ai4i data (issue 18): the output holds
+//! every real training row unchanged, then the generated rows of the arm that won on the
+//! validation part (none when the real rows won), marked and weighted; no generated row copies a
+//! real one; the test table is never read (the configs name a file that does not exist); an
+//! existing output is refused without `--force` and left as it was; the same seed in a fresh
+//! working directory writes the same bytes; `--force-augment` writes generated rows when the
+//! real rows won; a config without a rare class is refused with the fix.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn synthkit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synthkit"))
+        .args(args)
+        .current_dir(ROOT)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run synthkit")
+}
+
+fn ok(out: &Output) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "augment failed:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// The first `rows` data lines of ai4i's training file.
+fn ai4i_slice(dir: &Path, rows: usize) -> PathBuf {
+    let text =
+        std::fs::read_to_string(format!("{ROOT}/datasets/ai4i_machine_failure/train.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().take(rows + 1).collect();
+    let p = dir.join("train.csv");
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    p
+}
+
+/// A run config of `kind` on `train`, whose test table does not exist; `positive` left out
+/// when `rare` is false.
+fn generator(dir: &Path, train: &Path, kind: &str, rare: bool) -> PathBuf {
+    let transform = if kind == "copula" {
+        "[transform]\ncontinuous = \"quantile\"\n"
+    } else {
+        ""
+    };
+    let positive = if rare { "positive = \"1\"" } else { "" };
+    let text = format!(
+        r#"[data]
+train = "{}"
+test = "{}"
+target = "Machine failure"
+{positive}
+categorical = ["Type", "Machine failure"]
+
+{transform}
+[model]
+kind = "{kind}"
+
+[train]
+checkpoint_every = 0
+"#,
+        train.display(),
+        dir.join("no-such-test.csv").display()
+    );
+    let p = dir.join(format!("{kind}-{rare}.toml"));
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn augment_config(dir: &Path, name: &str, work: &str, gens: &[PathBuf]) -> PathBuf {
+    let list: Vec<String> = gens
+        .iter()
+        .map(|g| format!("\"{}\"", g.display()))
+        .collect();
+    let text = format!(
+        r#"seed = 7
+work = "{}"
+epochs = 1
+classifiers = [{{ kind = "gradient_boosting", iterations = 30 }}]
+generators = [{}]
+
+[arms]
+ratios = [0.5, 1.0]
+oversamplers = [{{ method = "smote" }}, {{ method = "random" }}]
+variant_ratios = [1.0]
+"#,
+        dir.join(work).display(),
+        list.join(", ")
+    );
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn json(p: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// Every row of `df` over `cols`, as one string each.
+fn rows_of(df: &polars::prelude::DataFrame, cols: &[String]) -> Vec<String> {
+    let text: Vec<Vec<String>> = cols
+        .iter()
+        .map(|c| {
+            let s = df
+                .column(c)
+                .unwrap()
+                .as_materialized_series()
+                .cast(&polars::prelude::DataType::String)
+                .unwrap();
+            s.str()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap_or("").to_string())
+                .collect()
+        })
+        .collect();
+    (0..df.height())
+        .map(|r| {
+            text.iter()
+                .map(|c| c[r].as_str())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
+}
+
+/// Checks an augment output against its training table and report; returns the rows added.
+fn check_output(out: &Path, train: &Path) -> usize {
+    let report = json(&out.with_extension("augment.json"));
+    let real = synthkit_data::io::read_table(train).unwrap();
+    let got = synthkit_data::io::read_table(out).unwrap();
+    let cols: Vec<String> = real
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let added = report["rows_added"].as_u64().unwrap() as usize;
+    assert_eq!(
+        report["rows_real"].as_u64().unwrap() as usize,
+        real.height()
+    );
+    assert_eq!(got.height(), real.height() + added);
+    let got_rows = rows_of(&got, &cols);
+    let real_rows = rows_of(&real, &cols);
+    assert_eq!(
+        &got_rows[..real.height()],
+        &real_rows[..],
+        "the real rows come first, unchanged"
+    );
+    let synthetic: Vec<bool> = got
+        .column("synthkit_synthetic")
+        .unwrap()
+        .as_materialized_series()
+        .bool()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect();
+    let weights: Vec<f64> = got
+        .column("synthkit_weight")
+        .unwrap()
+        .as_materialized_series()
+        .f64()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect();
+    let w = report["weight"].as_f64().unwrap();
+    for (i, (&s, &wt)) in synthetic.iter().zip(&weights).enumerate() {
+        assert_eq!(s, i >= real.height(), "row {i}");
+        assert_eq!(wt, if s { w } else { 1.0 }, "row {i}");
+    }
+    let real_set: HashSet<&String> = real_rows.iter().collect();
+    let copies = got_rows[real.height()..]
+        .iter()
+        .filter(|r| real_set.contains(r))
+        .count();
+    assert_eq!(copies, 0, "a generated row copies a real one");
+    let recommended = report["recommended"].as_bool().unwrap();
+    let forced = report["forced"].as_bool().unwrap();
+    assert_eq!(added > 0, recommended || forced, "{report}");
+    assert_eq!(report["chosen"]["arm"] == "real", added == 0, "{report}");
+    let md = std::fs::read_to_string(out.with_extension("augment.md")).unwrap();
+    if recommended {
+        assert!(md.contains("**Augmenting is recommended**"), "{md}");
+    } else {
+        assert!(md.contains("**Augmenting is not recommended**"), "{md}");
+    }
+    added
+}
+
+#[test]
+fn augment_writes_chosen_rows_and_never_reads_test() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let train = ai4i_slice(dir, 3000);
+    let gens = [
+        generator(dir, &train, "copula", true),
+        generator(dir, &train, "tvae", true),
+    ];
+    let cfg = augment_config(dir, "augment.toml", "work-a", &gens);
+    let out = dir.join("augmented.csv");
+    let args = |cfg: &Path, out: &Path, extra: &[&str]| {
+        let mut a = vec![
+            "augment".to_string(),
+            "--config".into(),
+            cfg.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+            "--quiet".into(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let run = |a: Vec<String>| synthkit(&a.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let first = run(args(&cfg, &out, &[]));
+    ok(&first);
+    let added = check_output(&out, &train);
+    let report = json(&out.with_extension("augment.json"));
+    assert!(
+        report["validation_rows"].as_u64().unwrap() > 0
+            && report["validation_rare"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    let bytes = std::fs::read(&out).unwrap();
+
+    // An existing output is refused and left as it was.
+    let again = run(args(&cfg, &out, &[]));
+    assert_eq!(again.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("--force") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), bytes);
+
+    // The same seed in a fresh working directory: the same choice, the same bytes.
+    let cfg_b = augment_config(dir, "augment-b.toml", "work-b", &gens);
+    let out_b = dir.join("augmented-b.csv");
+    ok(&run(args(&cfg_b, &out_b, &[])));
+    assert_eq!(std::fs::read(&out_b).unwrap(), bytes, "not reproducible");
+
+    // --force-augment (reusing work-b's models): generated rows either way.
+    ok(&run(args(&cfg_b, &out_b, &["--force", "--force-augment"])));
+    let forced_added = check_output(&out_b, &train);
+    assert!(forced_added > 0);
+    if added > 0 {
+        assert_eq!(std::fs::read(&out_b).unwrap(), bytes);
+    } else {
+        assert!(json(&out_b.with_extension("augment.json"))["forced"] == true);
+    }
+
+    // No rare class: refused, naming the key.
+    let bad = augment_config(
+        dir,
+        "augment-bad.toml",
+        "work-c",
+        &[generator(dir, &train, "copula", false)],
+    );
+    let out_c = dir.join("c.csv");
+    let failed = run(args(&bad, &out_c, &[]));
+    assert_eq!(failed.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        err.contains("`positive`") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(!out_c.exists());
+}
