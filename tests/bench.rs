@@ -181,6 +181,7 @@ fn bench_runs_resumes_and_renders() {
             [
                 "real only",
                 "best oversampler",
+                "plain generator",
                 "ctgan",
                 "tvae",
                 "copula",
@@ -217,6 +218,13 @@ fn bench_runs_resumes_and_renders() {
                 let candidate = |a: &serde_json::Value| match method {
                     "real only" => a["arm"] == "real",
                     "best oversampler" => a["arm"] == "oversample",
+                    "plain generator" => {
+                        a["arm"] == "augment"
+                            && a["source"]["generator"].is_string()
+                            && a["filter"] == false
+                            && a["weight"] == 1.0
+                            && a["condition"] == "force"
+                    }
                     "augment" => a["arm"] == "real" || a["arm"] == "augment",
                     "ensemble" => a["arm"] == "augment" && a["source"] == "ensemble",
                     g => a["arm"] == "augment" && a["source"]["generator"] == g,

@@ -4,6 +4,9 @@
 //! Per replicate, every *method* picks one arm by the primary classifier's validation PR-AUC:
 //! - `real only`: the real rows (nothing to pick);
 //! - `best oversampler`: the best SMOTE-family arm (any method, any ratio or `auto`);
+//! - `plain generator`: the best *plain* generator arm (one generator, its rows as sampled: no
+//!   filter, weight 1, condition forced), the practice the curated, weighted and pooled arms
+//!   must beat;
 //! - one method per generator: its best augmentation arm (ratio, filter, weight, condition);
 //! - `ensemble`: the best arm drawing from every generator;
 //! - `augment`: the best of *all* augmentation arms and the real rows: what `synthkit augment`
@@ -11,10 +14,10 @@
 //!
 //! The method's result on the replicate is its picked arm's *test* score. The best arm on test
 //! is kept too, labelled an oracle, and never headlines. Methods are compared with `real only`
-//! and with `best oversampler` replicate by replicate ([`Paired`]).
+//! with `best oversampler` and with `plain generator`, replicate by replicate ([`Paired`]).
 
 use serde::{Deserialize, Serialize};
-use synthkit_eval::arms::{ArmRun, ArmSpec, Source, StageReport};
+use synthkit_eval::arms::{ArmRun, ArmSpec, Conditioned, Source, StageReport};
 use synthkit_eval::metrics::ClassificationMetrics;
 use synthkit_eval::select::{Paired, pick};
 use synthkit_eval::stats::MeanStd;
@@ -25,6 +28,8 @@ use crate::plan::{Level, Replicate};
 pub const REAL: &str = "real only";
 /// The method that picks the best SMOTE-family arm.
 pub const OVERSAMPLER: &str = "best oversampler";
+/// The method that picks among the plain single-generator arms.
+pub const PLAIN: &str = "plain generator";
 /// The method that picks among every generator arm and the real rows.
 pub const AUGMENT: &str = "augment";
 /// The method that picks among the ensemble's arms.
@@ -54,7 +59,7 @@ pub struct ReplicatePicks {
 
 /// The methods' names for these generators, in report order.
 pub fn methods(generators: &[String], ensemble: bool) -> Vec<String> {
-    let mut m = vec![REAL.to_string(), OVERSAMPLER.to_string()];
+    let mut m = vec![REAL.to_string(), OVERSAMPLER.to_string(), PLAIN.to_string()];
     m.extend(generators.iter().cloned());
     if ensemble {
         m.push(ENSEMBLE.to_string());
@@ -95,6 +100,18 @@ pub fn picks(
                         source: Source::Ensemble,
                         ..
                     }
+                )
+            }),
+            PLAIN => pick(&validation.runs, classifier, |a| {
+                matches!(
+                    a,
+                    ArmSpec::Augment {
+                        source: Source::Generator(_),
+                        filter: false,
+                        condition: Conditioned::Force,
+                        weight,
+                        ..
+                    } if *weight == 1.0
                 )
             }),
             AUGMENT => pick(&validation.runs, classifier, |a| {
@@ -177,6 +194,9 @@ pub struct MethodSummary {
     pub vs_real: Option<Paired>,
     /// Test PR-AUC minus the best oversampler's, replicate by replicate.
     pub vs_oversampler: Option<Paired>,
+    /// Test PR-AUC minus the best plain generator arm's, replicate by replicate.
+    #[serde(default)]
+    pub vs_plain: Option<Paired>,
     /// How often each arm was picked, most frequent first: `(arm label, count)`.
     pub chosen: Vec<(String, usize)>,
 }
@@ -245,6 +265,7 @@ pub fn summarise_level(
     };
     let real = scores(REAL);
     let over = scores(OVERSAMPLER);
+    let plain = scores(PLAIN);
     let mut names: Vec<String> = Vec::new();
     for p in picks {
         for (n, _) in &p.picks {
@@ -281,6 +302,7 @@ pub fn summarise_level(
                 recall_at_precision: Estimate::of(&rec),
                 vs_real: (m != REAL).then(|| paired(&mine, &real)).flatten(),
                 vs_oversampler: (m != OVERSAMPLER).then(|| paired(&mine, &over)).flatten(),
+                vs_plain: (m != PLAIN).then(|| paired(&mine, &plain)).flatten(),
                 chosen,
             }
         })

@@ -9,7 +9,7 @@ use super::blocks::{Block, header};
 use super::format::{arm_name, est, opt, opt_est, paired, per_1000_steps};
 use super::inputs::DatasetReport;
 use super::plots::{Axes, Curve, LossSeries, curve_plot, heatmap, loss_plot, marginal_plot};
-use crate::assemble::{AUGMENT, LevelSummary, MethodSummary, ORACLE, OVERSAMPLER, REAL};
+use crate::assemble::{AUGMENT, LevelSummary, MethodSummary, ORACLE, OVERSAMPLER, PLAIN, REAL};
 use crate::dataset::{DatasetResults, LevelResult};
 use crate::error::BenchResult;
 use crate::plan::Level;
@@ -112,23 +112,30 @@ fn verdict(r: &DatasetResults) -> Vec<Block> {
             s.rare_train.to_string(),
             pr(REAL),
             pr(OVERSAMPLER),
+            pr(PLAIN),
             pr(AUGMENT),
             paired(aug.and_then(|m| m.vs_real.as_ref())),
             paired(aug.and_then(|m| m.vs_oversampler.as_ref())),
+            paired(aug.and_then(|m| m.vs_plain.as_ref())),
             format!("{declined}/{}", s.replicates),
         ]);
     }
     vec![
         Block::Heading(
             2,
-            format!("Does augmentation beat real-only and SMOTE? ({}, PR-AUC on real test)", r.classifier),
+            format!(
+                "Does augmentation beat real-only and SMOTE? ({}, PR-AUC on real test)",
+                r.classifier
+            ),
         ),
         Block::Para(
             "Each column is a choice made on validation and scored on test: `best oversampler` \
-             picks the best SMOTE-family arm (method and ratio), `augment` the best of every \
-             generator arm (generator or ensemble, ratio, filter, weight, condition mode) *and* the \
-             real rows — it declines to augment when the real rows win on validation. Δ is \
-             augment − the other, replicate by replicate: mean [95 % interval] (wins/losses)."
+             picks the best SMOTE-family arm (method and ratio), `plain generator` the best \
+             generator arm as sampled (one generator, any ratio; no filter, weight 1, condition \
+             forced), `augment` the best of every generator arm (generator or ensemble, ratio, \
+             filter, weight, condition mode) *and* the real rows — it declines to augment when \
+             the real rows win on validation. Δ is augment − the other, replicate by replicate: \
+             mean [95 % interval] (wins/losses)."
                 .into(),
         ),
         Block::Table(
@@ -137,9 +144,11 @@ fn verdict(r: &DatasetResults) -> Vec<Block> {
                 "rare in split",
                 "real only",
                 "best oversampler",
+                "plain generator",
                 "augment",
                 "Δ vs real only",
                 "Δ vs best oversampler",
+                "Δ vs plain generator",
                 "declined",
             ]),
             rows,
@@ -254,6 +263,7 @@ fn methods(r: &DatasetResults) -> Vec<Block> {
                     est(&m.recall_at_precision),
                     paired(m.vs_real.as_ref()),
                     paired(m.vs_oversampler.as_ref()),
+                    paired(m.vs_plain.as_ref()),
                     m.chosen
                         .iter()
                         .take(3)
@@ -278,6 +288,7 @@ fn methods(r: &DatasetResults) -> Vec<Block> {
                 "recall @ precision",
                 "Δ vs real only",
                 "Δ vs best oversampler",
+                "Δ vs plain generator",
                 "chosen",
             ]),
             rows,

@@ -4,13 +4,17 @@
 
 use super::blocks::{Block, header, to_markdown};
 use super::format::{est, paired};
-use crate::assemble::{AUGMENT, MethodSummary, OVERSAMPLER, REAL};
+use crate::assemble::{AUGMENT, MethodSummary, OVERSAMPLER, PLAIN, REAL};
 use crate::dataset::DatasetResults;
 use crate::plan::Level;
 use synthkit_eval::select::Paired;
 
-/// Column of a row holding whether augment beat both (`yes`/`no`), and the one of its level.
-const BEATS_COLUMN: usize = 8;
+/// Column of a row holding whether augment beat real-only and the best oversampler (`yes`/`no`),
+/// the one holding whether it beat the best oversampler and the plain generator, and the one of
+/// its level.
+const BEATS_COLUMN: usize = 9;
+const BEATS_PLAIN_COLUMN: usize = 10;
+const BELOW_REAL_COLUMN: usize = 11;
 const LEVEL_COLUMN: usize = 1;
 
 /// Whether a paired comparison is a win: a positive mean difference with more wins than losses.
@@ -26,13 +30,9 @@ pub fn summary_rows(r: &DatasetResults) -> Vec<Vec<String>> {
         let m = |name: &str| s.methods.iter().find(|m| m.method == name);
         let pr = |x: Option<&MethodSummary>| x.map_or("n/a".into(), |m| est(&m.pr_auc));
         let aug = m(AUGMENT);
-        let best_gen = s
-            .methods
-            .iter()
-            .filter(|x| r.generators.iter().any(|g| g.name == x.method))
-            .max_by(|a, b| a.pr_auc.mean.total_cmp(&b.pr_auc.mean));
-        let both = beats(aug.and_then(|a| a.vs_real.as_ref()))
-            && beats(aug.and_then(|a| a.vs_oversampler.as_ref()));
+        let vs_over = beats(aug.and_then(|a| a.vs_oversampler.as_ref()));
+        let both = beats(aug.and_then(|a| a.vs_real.as_ref())) && vs_over;
+        let practice = vs_over && beats(aug.and_then(|a| a.vs_plain.as_ref()));
         rows.push(vec![
             r.name.clone(),
             match s.level {
@@ -41,61 +41,100 @@ pub fn summary_rows(r: &DatasetResults) -> Vec<Vec<String>> {
             },
             pr(m(REAL)),
             pr(m(OVERSAMPLER)),
+            pr(m(PLAIN)),
             pr(aug),
             paired(aug.and_then(|a| a.vs_real.as_ref())),
             paired(aug.and_then(|a| a.vs_oversampler.as_ref())),
-            best_gen.map_or("n/a".into(), |g| format!("{} {}", g.method, est(&g.pr_auc))),
+            paired(aug.and_then(|a| a.vs_plain.as_ref())),
             if both { "yes" } else { "no" }.into(),
+            if practice { "yes" } else { "no" }.into(),
+            if aug
+                .and_then(|a| a.vs_real.as_ref())
+                .is_some_and(|p| p.ci95[1] < 0.0)
+            {
+                "yes"
+            } else {
+                "no"
+            }
+            .into(),
         ]);
     }
     rows
 }
 
+/// Per data set (in order of first appearance), whether `column` says `yes` on every row whose
+/// level passes `level`; data sets without such a row are left out.
+fn every_level<'a>(
+    rows: &'a [Vec<String>],
+    column: usize,
+    level: impl Fn(&str) -> bool,
+) -> Vec<(&'a str, bool)> {
+    let mut sets: Vec<(&str, bool)> = Vec::new();
+    for row in rows.iter().filter(|r| level(&r[LEVEL_COLUMN])) {
+        let yes = row[column] == "yes";
+        match sets.iter_mut().find(|(n, _)| *n == row[0]) {
+            Some(s) => s.1 &= yes,
+            None => sets.push((&row[0], yes)),
+        }
+    }
+    sets
+}
+
+/// `n of m data sets (not on: …)` for [`every_level`]'s result.
+fn count(sets: &[(&str, bool)]) -> String {
+    let won = sets.iter().filter(|(_, w)| *w).count();
+    let not: Vec<&str> = sets.iter().filter(|(_, w)| !*w).map(|(n, _)| *n).collect();
+    format!(
+        "**{won} of {} data sets**{}",
+        sets.len(),
+        if not.is_empty() {
+            String::new()
+        } else {
+            format!(" (not on: {})", not.join(", "))
+        }
+    )
+}
+
 /// The cross-data-set summary from the data sets' [`summary_rows`], in order.
 pub fn summary_markdown(rows: Vec<Vec<String>>) -> String {
     let scarce = |level: &str| level.parse::<usize>().is_ok_and(|n| n <= 100);
-    let mut sets: Vec<(&str, bool)> = Vec::new();
-    for row in &rows {
-        if !scarce(&row[LEVEL_COLUMN]) {
-            continue;
-        }
-        let win = row[BEATS_COLUMN] == "yes";
-        match sets.iter_mut().find(|(n, _)| *n == row[0]) {
-            Some(s) => s.1 &= win,
-            None => sets.push((&row[0], win)),
-        }
-    }
-    let won = sets.iter().filter(|(_, w)| *w).count();
-    let verdict = if sets.is_empty() {
+    let both = every_level(&rows, BEATS_COLUMN, scarce);
+    let practice = every_level(&rows, BEATS_PLAIN_COLUMN, scarce);
+    let full = every_level(&rows, BELOW_REAL_COLUMN, |l| l.starts_with("all"));
+    let mut verdict = if both.is_empty() {
         "No data set ran a level of 100 rare rows or fewer.".to_string()
     } else {
         format!(
             "At every level of 100 rare training rows or fewer, `augment` beat both real-only \
              and the best oversampler (positive mean difference, more wins than losses over the \
-             replicates, against each) on **{won} of {} data sets**{}.",
-            sets.len(),
-            if won == sets.len() {
-                String::new()
-            } else {
-                format!(
-                    " (not on: {})",
-                    sets.iter()
-                        .filter(|(_, w)| !*w)
-                        .map(|(n, _)| *n)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
+             replicates, against each) on {}; it beat both the best oversampler and the best \
+             plain generator arm on {}.",
+            count(&both),
+            count(&practice)
         )
     };
+    if !full.is_empty() {
+        let below: Vec<&str> = full.iter().filter(|(_, b)| *b).map(|(n, _)| *n).collect();
+        verdict.push_str(&format!(
+            " With every rare row kept, `augment` was below real-only beyond noise (the 95 % \
+             interval of the paired difference entirely below 0) on {} of {} data sets{}.",
+            below.len(),
+            full.len(),
+            if below.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", below.join(", "))
+            }
+        ));
+    }
     let blocks = [
         Block::Heading(1, "synthkit bench summary".into()),
         Block::Para(
             "PR-AUC on the real test split with the bench's first classifier, mean ± sd over \
              replicates (each its own rare rows, validation part and generator seeds). Every \
              column is a choice made on the validation part: `best oversampler` the best \
-             SMOTE-family arm, `augment` the best generator arm or the real rows, `best \
-             generator` the generator whose own choice scored best on test (for orientation). Δ: \
+             SMOTE-family arm, `plain generator` the best generator arm as sampled (no filter, \
+             weight 1), `augment` the best generator arm of any kind or the real rows. Δ: \
              augment − the other, mean [95 % interval] (wins/losses)."
                 .into(),
         ),
@@ -106,11 +145,14 @@ pub fn summary_markdown(rows: Vec<Vec<String>>) -> String {
                 "rare rows",
                 "real only",
                 "best oversampler",
+                "plain generator",
                 "augment",
                 "Δ vs real only",
                 "Δ vs best oversampler",
-                "best generator",
-                "augment beats both",
+                "Δ vs plain generator",
+                "beats real and oversampler",
+                "beats oversampler and plain",
+                "below real beyond noise",
             ]),
             rows,
         ),
