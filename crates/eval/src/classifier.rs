@@ -1,14 +1,14 @@
-//! The downstream classifiers, written by well-kept crates: gradient boosted trees
-//! (`forust-ml`, XGBoost's algorithm in pure Rust) and an L2 logistic regression
-//! (`linfa-logistic`) as a second opinion. One spec is used unchanged for every arm of a run.
+//! The downstream classifiers: gradient boosted trees (`forust-ml`, XGBoost's algorithm in pure
+//! Rust) and an L2 logistic regression ([`crate::logistic`], linfa-logistic's solver with sample
+//! weights) as a second opinion. One spec is used unchanged for every arm of a run, and both
+//! take a weight per row.
 
 use forust_ml::{GradientBooster, Matrix, objective::ObjectiveType};
-use linfa::prelude::*;
-use linfa_logistic::{FittedLogisticRegression, LogisticRegression};
 use serde::{Deserialize, Serialize};
 
 use crate::encode::Features;
 use crate::error::{EvalError, EvalResult, ensure};
+use crate::logistic::LogisticModel;
 
 /// Gradient boosted trees settings (forust-ml `GradientBooster`, log loss).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -44,7 +44,8 @@ impl Default for GbtParams {
     }
 }
 
-/// Logistic regression settings (linfa-logistic: loss `Σ log(1+e^{−y z}) + α/2 ‖w‖²`, L-BFGS).
+/// Logistic regression settings ([`LogisticModel`]: loss `Σ w_i log(1+e^{−y_i z_i}) + α/2 ‖β‖²`,
+/// intercept not penalised, L-BFGS as in linfa-logistic).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogisticParams {
@@ -53,8 +54,9 @@ pub struct LogisticParams {
     /// L-BFGS iteration cap. Default 100 (sklearn `max_iter`).
     pub max_iterations: u64,
     /// Gradient-norm stopping tolerance on the *mean* per-row loss, as sklearn's `tol` (whose
-    /// lbfgs solver scales the loss by 1/n). Default 1e-4. linfa's loss is a sum over rows, so
-    /// it receives `gradient_tolerance × n_rows`.
+    /// lbfgs solver scales the loss by 1 / the sum of the sample weights). Default 1e-4. The loss
+    /// minimised is a weighted sum over rows, so the solver stops at
+    /// `‖∇‖₂ < gradient_tolerance × Σ weights` (`× n_rows` without weights).
     pub gradient_tolerance: f64,
 }
 
@@ -101,9 +103,10 @@ impl ClassifierSpec {
         self.fit_weighted(x, y, None, seed)
     }
 
-    /// [`ClassifierSpec::fit`] with a sample weight per row (`None`: all 1). The boosted trees
-    /// weight each row's gradient and hessian (XGBoost's `sample_weight`); linfa's logistic
-    /// regression takes no weights, so weights other than 1 are an error for it.
+    /// [`ClassifierSpec::fit`] with a sample weight per row (`None`: all 1; each weight finite
+    /// and > 0). The boosted trees weight each row's gradient and hessian (XGBoost's
+    /// `sample_weight`); the logistic regression weights each row's log loss (sklearn's
+    /// `sample_weight`), so for both a weight of 2 acts as the row appearing twice.
     pub fn fit_weighted(
         &self,
         x: &Features,
@@ -111,48 +114,12 @@ impl ClassifierSpec {
         weights: Option<&[f64]>,
         seed: u64,
     ) -> EvalResult<FittedClassifier> {
-        if let Some(w) = weights {
-            ensure!(
-                w.len() == y.len(),
-                EvalError::ShapeMismatch {
-                    what: "sample weights vs labels".into(),
-                    expected: y.len(),
-                    got: w.len(),
-                }
-            );
-            ensure!(
-                w.iter().all(|v| v.is_finite() && *v > 0.0),
-                EvalError::InvalidValue {
-                    field: "weight".into(),
-                    reason: "sample weights must be finite and > 0".into(),
-                }
-            );
-        }
-        ensure!(
-            x.n_rows == y.len(),
-            EvalError::ShapeMismatch {
-                what: "training labels vs feature rows".into(),
-                expected: x.n_rows,
-                got: y.len(),
-            }
-        );
-        let pos = y.iter().filter(|&&t| t).count();
-        let what = format!("training set of the {} classifier", self.name());
-        ensure!(
-            pos > 0,
-            EvalError::EmptyClass {
-                what: what.clone(),
-                class: "positive".into()
-            }
-        );
-        ensure!(
-            pos < y.len(),
-            EvalError::EmptyClass {
-                what,
-                class: "negative".into()
-            }
-        );
-        x.ensure_finite()?;
+        check_training_set(
+            x,
+            y,
+            weights,
+            &format!("training set of the {} classifier", self.name()),
+        )?;
         match self {
             ClassifierSpec::GradientBoosting(p) => {
                 let fail = |e: forust_ml::errors::ForustError| EvalError::Classifier {
@@ -179,38 +146,9 @@ impl ClassifierSpec {
                     parallel: p.parallel,
                 })
             }
-            ClassifierSpec::Logistic(p) => {
-                ensure!(
-                    weights.is_none_or(|w| w.iter().all(|&v| v == 1.0)),
-                    EvalError::InvalidValue {
-                        field: "weight".into(),
-                        reason: "the logistic regression (linfa-logistic) takes no sample \
-                                 weights; weight synthetic rows with the gbt classifier, or \
-                                 use weight = 1"
-                            .into(),
-                    }
-                );
-                // Column-major: linfa-logistic's gradient is `Xᵀ·r`, a mat-vec over the columns
-                // of X; without BLAS, ndarray walks each column with a strided dot product when
-                // X is row-major, which made this fit take 14.5 s on adult (34k × 112). With the
-                // columns contiguous it is a plain dot per column.
-                let xf = ndarray::Array2::from_shape_vec(
-                    ndarray::ShapeBuilder::f((x.n_rows, x.n_cols)),
-                    x.to_column_major(),
-                )
-                .expect("Features invariant: data.len() == n_rows * n_cols");
-                let ds = Dataset::new(xf, ndarray::Array1::from(y.to_vec()));
-                let model = LogisticRegression::default()
-                    .alpha(p.alpha)
-                    .max_iterations(p.max_iterations)
-                    .gradient_tolerance(p.gradient_tolerance * x.n_rows as f64)
-                    .fit(&ds)
-                    .map_err(|e| EvalError::Classifier {
-                        classifier: "logistic".into(),
-                        reason: e.to_string(),
-                    })?;
-                Ok(FittedClassifier::Logistic(Box::new(model)))
-            }
+            ClassifierSpec::Logistic(p) => Ok(FittedClassifier::Logistic(LogisticModel::fit(
+                x, y, weights, p,
+            )?)),
         }
     }
 }
@@ -224,8 +162,8 @@ pub enum FittedClassifier {
         /// Whether to predict in parallel.
         parallel: bool,
     },
-    /// linfa logistic regression.
-    Logistic(Box<FittedLogisticRegression<f64, bool>>),
+    /// L2 logistic regression.
+    Logistic(LogisticModel),
 }
 
 impl FittedClassifier {
@@ -242,12 +180,7 @@ impl FittedClassifier {
                     .map(sigmoid)
                     .collect())
             }
-            FittedClassifier::Logistic(model) => {
-                // linfa predicts the probability of its "pos" label, which is the larger class.
-                let p = model.predict_probabilities(&x.to_ndarray());
-                let flip = !model.labels().pos.class;
-                Ok(p.iter().map(|&v| if flip { 1.0 - v } else { v }).collect())
-            }
+            FittedClassifier::Logistic(model) => model.predict_proba(x),
         }
     }
 }
@@ -256,14 +189,66 @@ fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
+/// The checks every classifier's training set passes: one label (and weight, if any) per row,
+/// weights finite and > 0, both classes present, finite features. `what` names the training set
+/// in the error.
+pub(crate) fn check_training_set(
+    x: &Features,
+    y: &[bool],
+    weights: Option<&[f64]>,
+    what: &str,
+) -> EvalResult<()> {
+    if let Some(w) = weights {
+        ensure!(
+            w.len() == y.len(),
+            EvalError::ShapeMismatch {
+                what: "sample weights vs labels".into(),
+                expected: y.len(),
+                got: w.len(),
+            }
+        );
+        ensure!(
+            w.iter().all(|v| v.is_finite() && *v > 0.0),
+            EvalError::InvalidValue {
+                field: "weight".into(),
+                reason: "sample weights must be finite and > 0".into(),
+            }
+        );
+    }
+    ensure!(
+        x.n_rows == y.len(),
+        EvalError::ShapeMismatch {
+            what: "training labels vs feature rows".into(),
+            expected: x.n_rows,
+            got: y.len(),
+        }
+    );
+    let pos = y.iter().filter(|&&t| t).count();
+    ensure!(
+        pos > 0,
+        EvalError::EmptyClass {
+            what: what.into(),
+            class: "positive".into()
+        }
+    );
+    ensure!(
+        pos < y.len(),
+        EvalError::EmptyClass {
+            what: what.into(),
+            class: "negative".into()
+        }
+    );
+    x.ensure_finite()
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::metrics::roc_auc;
     use rand::{Rng, SeedableRng, rngs::StdRng};
 
     /// Two Gaussian blobs in 3-D, positives shifted by 1.5 in the first coordinate (10 % rare).
-    fn blobs(n: usize, seed: u64) -> (Features, Vec<bool>) {
+    pub(crate) fn blobs(n: usize, seed: u64) -> (Features, Vec<bool>) {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut data = Vec::with_capacity(n * 3);
         let mut y = Vec::with_capacity(n);

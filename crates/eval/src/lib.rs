@@ -6,8 +6,10 @@
 //!   fixed precision, as scikit-learn defines them;
 //! - [`encode`]: a numeric encoding of a table fitted on real train (one-hot + standardised
 //!   numerics with mean imputation and missing indicators);
-//! - [`classifier`]: the downstream classifiers (forust-ml boosted trees, linfa logistic
-//!   regression);
+//! - [`classifier`]: the downstream classifiers (forust-ml boosted trees, logistic regression),
+//!   both taking sample weights;
+//! - [`logistic`]: the weighted L2 logistic regression (linfa-logistic's L-BFGS solver with a
+//!   weight per row);
 //! - [`oversample`]: the baselines (random, SMOTE, SMOTE-NC, Borderline-SMOTE, ADASYN) after
 //!   imbalanced-learn;
 //! - [`utility`]: the TRTR / TSTR / augmentation-vs-baselines runner over seeds, with paired
@@ -34,6 +36,7 @@ pub mod curate;
 pub mod encode;
 pub mod error;
 pub mod fidelity;
+pub mod logistic;
 pub mod metrics;
 pub mod oversample;
 pub mod privacy;
