@@ -393,6 +393,11 @@ mod tests {
                 BenchConfig::load(&path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
                 continue;
             }
+            if name.starts_with("augment-") {
+                crate::AugmentConfig::load(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+                continue;
+            }
             if name.ends_with("-timegan.toml") {
                 SeriesConfig::load(&path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
                 continue;

@@ -64,11 +64,11 @@ pub fn summary_rows(r: &DatasetResults) -> Vec<Vec<String>> {
 
 /// Per data set (in order of first appearance), whether `column` says `yes` on every row whose
 /// level passes `level`; data sets without such a row are left out.
-fn every_level<'a>(
-    rows: &'a [Vec<String>],
+fn every_level(
+    rows: &[Vec<String>],
     column: usize,
     level: impl Fn(&str) -> bool,
-) -> Vec<(&'a str, bool)> {
+) -> Vec<(&str, bool)> {
     let mut sets: Vec<(&str, bool)> = Vec::new();
     for row in rows.iter().filter(|r| level(&r[LEVEL_COLUMN])) {
         let yes = row[column] == "yes";
