@@ -6,10 +6,13 @@ use synthkit_runs::FitRecord;
 
 use crate::assemble::Estimate;
 
-/// `mean ± sd` to 3 decimals, or `n/a`.
+/// `mean ± sd` to 3 decimals, `mean (1 replicate)` when there is no spread to show (a single
+/// replicate has no interval), or `n/a`.
 pub fn est(e: &Estimate) -> String {
     if e.mean.is_nan() {
         "n/a".into()
+    } else if e.ci95.is_nan() {
+        format!("{:.3} (1 replicate)", e.mean)
     } else {
         format!("{:.3} ± {:.3}", e.mean, e.sd)
     }
@@ -84,5 +87,11 @@ mod tests {
         let p = Paired::of(vec![0.01, 0.03, -0.02, 0.04, 0.02]);
         assert_eq!(paired(Some(&p)), "+0.016 [-0.013, +0.045] (4/1)");
         assert_eq!(paired(None), "");
+    }
+
+    #[test]
+    fn one_replicate_shows_no_spread() {
+        assert_eq!(est(&Estimate::of(&[0.5])), "0.500 (1 replicate)");
+        assert_eq!(est(&Estimate::of(&[0.5, 0.7])), "0.600 ± 0.141");
     }
 }

@@ -12,9 +12,9 @@ use synthkit_eval::select::Paired;
 /// Column of a row holding whether augment beat real-only and the best oversampler (`yes`/`no`),
 /// the one holding whether it beat the best oversampler and the plain generator, and the one of
 /// its level.
-const BEATS_COLUMN: usize = 9;
-const BEATS_PLAIN_COLUMN: usize = 10;
-const BELOW_REAL_COLUMN: usize = 11;
+const BEATS_COLUMN: usize = 10;
+const BEATS_PLAIN_COLUMN: usize = 11;
+const BELOW_REAL_COLUMN: usize = 12;
 const LEVEL_COLUMN: usize = 1;
 
 /// Whether a paired comparison is a win: a positive mean difference with more wins than losses.
@@ -39,6 +39,7 @@ pub fn summary_rows(r: &DatasetResults) -> Vec<Vec<String>> {
                 Level::Count(n) => n.to_string(),
                 Level::All => format!("all ({})", r.n_train_rare),
             },
+            m(REAL).map_or(0, |m| m.n).to_string(),
             pr(m(REAL)),
             pr(m(OVERSAMPLER)),
             pr(m(PLAIN)),
@@ -70,9 +71,13 @@ fn every_level(
     level: impl Fn(&str) -> bool,
 ) -> Vec<(&str, bool)> {
     let mut sets: Vec<(&str, bool)> = Vec::new();
-    for row in rows.iter().filter(|r| level(&r[LEVEL_COLUMN])) {
-        let yes = row[column] == "yes";
-        match sets.iter_mut().find(|(n, _)| *n == row[0]) {
+    // A row cached by an older binary may be shorter: it counts as "no", never as a panic.
+    for row in rows
+        .iter()
+        .filter(|r| r.get(LEVEL_COLUMN).is_some_and(|l| level(l)))
+    {
+        let yes = row.get(column).is_some_and(|c| c == "yes");
+        match sets.iter_mut().find(|(n, _)| *n == row[0].as_str()) {
             Some(s) => s.1 &= yes,
             None => sets.push((&row[0], yes)),
         }
@@ -143,6 +148,7 @@ pub fn summary_markdown(rows: Vec<Vec<String>>) -> String {
             header(&[
                 "data set",
                 "rare rows",
+                "replicates",
                 "real only",
                 "best oversampler",
                 "plain generator",
