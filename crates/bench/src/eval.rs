@@ -17,7 +17,7 @@ use synthkit_eval::utility::{
 use synthkit_runs::{RunConfig, RunError, load_model};
 use synthkit_train::{DeviceChoice, FittedModel};
 
-use crate::error::{BenchError, BenchResult};
+use crate::error::{BenchError, BenchResult, WithContext};
 
 /// The report `synthkit eval` writes.
 #[derive(Clone, Debug, Serialize)]
@@ -60,7 +60,8 @@ pub fn eval(
     };
     let train = cfg.data.read_train()?;
     let test = read_table(test_path)?;
-    let schema = Schema::infer(&train, &cfg.data.schema_options())?;
+    let schema = Schema::infer(&train, &cfg.data.schema_options())
+        .with_context(|| format!("typing the columns of `{}`", cfg.data.train.display()))?;
     let rare = ensure_class_present(&train, target, positive, "the training file")?;
     ensure_class_present(&test, target, positive, "the test file")?;
 

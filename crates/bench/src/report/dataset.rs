@@ -276,9 +276,10 @@ fn methods(r: &DatasetResults) -> Vec<Block> {
         b.push(Block::Heading(
             3,
             format!(
-                "{} rare rows kept ({} replicates)",
+                "{} rare rows kept ({} replicate{})",
                 level_name(&s.level),
-                s.replicates
+                s.replicates,
+                if s.replicates == 1 { "" } else { "s" }
             ),
         ));
         b.push(Block::Table(
