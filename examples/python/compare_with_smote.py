@@ -21,6 +21,7 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -50,7 +51,14 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, help="also write everything printed to this file (the README's table comes from one)")
     args = ap.parse_args()
+
+    lines: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        lines.append(line)
 
     df = pd.read_csv(DATA)
     X, y = df.drop(columns=[TARGET]), df[TARGET]
@@ -77,11 +85,11 @@ def main() -> None:
             arms[name] = GenerativeOversampler(model, ratio=args.ratio, filter=filt, params=params, random_state=args.seed, quiet=True)
 
     cv = RepeatedStratifiedKFold(n_splits=args.folds, n_repeats=args.repeats, random_state=args.seed)
-    print(f"data: {DATA.relative_to(ROOT)} ({len(df)} rows, {int(y.sum())} failures)")
-    print(f"cv: {args.folds}-fold stratified x {args.repeats}, seed {args.seed}; classifier: HistGradientBoostingClassifier; metric: PR-AUC (average precision)")
-    print(f"synthkit: ctgan/tvae epochs = {args.epochs}, other models at their defaults; ratio = {args.ratio:g}")
-    print()
-    print(f"{'arm':<34} {'PR-AUC mean ± sd':>18} {'fit s/fold':>11}")
+    say(f"data: {DATA.relative_to(ROOT)} ({len(df)} rows, {int(y.sum())} failures)")
+    say(f"cv: {args.folds}-fold stratified x {args.repeats}, seed {args.seed}; classifier: HistGradientBoostingClassifier; metric: PR-AUC (average precision)")
+    say(f"synthkit: ctgan/tvae epochs = {args.epochs}, other models at their defaults; ratio = {args.ratio:g}")
+    say()
+    say(f"{'arm':<34} {'PR-AUC mean ± sd':>18} {'fit s/fold':>11}")
     results = {}
     for name, sampler in arms.items():
         steps = ([("over", sampler)] if sampler is not None else []) + [("prep", prep), ("clf", clf)]
@@ -91,15 +99,19 @@ def main() -> None:
             res = cross_validate(Pipeline(steps), X, y, cv=cv, scoring="average_precision", error_score="raise")
         s = res["test_score"]
         results[name] = s
-        print(f"{name:<34} {s.mean():>9.3f} ± {s.std(ddof=1):.3f} {res['fit_time'].mean():>11.1f}", flush=True)
-    print()
+        say(f"{name:<34} {s.mean():>9.3f} ± {s.std(ddof=1):.3f} {res['fit_time'].mean():>11.1f}")
+    say()
     base = results["real only"]
     smote = results[f"SMOTE-NC @ {args.ratio:g}"]
     for name, s in results.items():
         if name.startswith("synthkit"):
             d = s - smote
-            print(f"{name} - SMOTE-NC @ {args.ratio:g}: {d.mean():+.3f} (better on {int((d > 0).sum())} of {len(d)} folds); vs real only {np.mean(s - base):+.3f}")
-    print(f"(total {time.time() - START:.0f} s)")
+            say(f"{name} - SMOTE-NC @ {args.ratio:g}: {d.mean():+.3f} (better on {int((d > 0).sum())} of {len(d)} folds); vs real only {np.mean(s - base):+.3f}")
+    say(f"(total {time.time() - START:.0f} s)")
+    if args.out is not None:
+        tmp = args.out.with_name(args.out.name + ".tmp")
+        tmp.write_text("\n".join(["# " + " ".join(["python", "examples/python/compare_with_smote.py", *sys.argv[1:]]), *lines]) + "\n")
+        tmp.replace(args.out)
 
 
 START = time.time()
