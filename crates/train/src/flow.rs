@@ -21,7 +21,7 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 use rand::Rng;
 use rand::rngs::StdRng;
-use synthkit_data::{DataTransformer, Matrix, draw_by_count};
+use synthkit_data::{DataTransformer, Matrix};
 use synthkit_models::tabddpm::{DdpmLayout, Denoiser};
 use synthkit_models::{ADAM_EPSILON, FlowConfig, ModelConfig, Solver};
 
@@ -33,6 +33,7 @@ use crate::options::TrainOptions;
 use crate::persist::{load_weights, save_weights};
 use crate::synthesizer::{Conditioning, SampleContext, Sampler, Synthesizer, Trained};
 use crate::tabddpm::engine::{block_steps, ema_rate, ema_update, onehot, run_steps};
+use crate::tabddpm::{label_conditioning, row_labels};
 use crate::tensor::{read_back, tensor2};
 
 /// The flow model with its config.
@@ -263,11 +264,7 @@ impl FlowSampler {
 
 impl Sampler for FlowSampler {
     fn conditioning(&self) -> Conditioning {
-        if self.dl.label.is_some() {
-            Conditioning::Label
-        } else {
-            Conditioning::None
-        }
+        label_conditioning(&self.dl)
     }
 
     fn weights_file(&self) -> &'static str {
@@ -286,17 +283,7 @@ impl Sampler for FlowSampler {
         condition: Option<(usize, usize)>,
         ctx: &mut SampleContext<'_>,
     ) -> TrainResult<Matrix> {
-        let y: Vec<usize> = match (self.dl.label, condition) {
-            (None, _) => Vec::new(),
-            (Some(_), Some((_, k))) => vec![k; n],
-            (Some(_), None) => {
-                let b = ctx
-                    .target_block
-                    .expect("a label column is the target's condition block");
-                let counts = &ctx.table.columns[b].counts;
-                (0..n).map(|_| draw_by_count(counts, ctx.rng)).collect()
-            }
-        };
+        let y = row_labels(&self.dl, condition, n, ctx);
         let d = ctx.device;
         let label = (self.dl.n_classes() > 0)
             .then(|| self.net.label_embedding(onehot(&y, self.dl.n_classes(), d)))

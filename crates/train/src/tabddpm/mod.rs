@@ -99,13 +99,41 @@ struct TabDdpmSampler {
     dim: usize,
 }
 
+/// How a model on TabDDPM's layout (TabDDPM, the flow) is conditioned: by its class label when
+/// the layout has one.
+pub(crate) fn label_conditioning(dl: &DdpmLayout) -> Conditioning {
+    if dl.label.is_some() {
+        Conditioning::Label
+    } else {
+        Conditioning::None
+    }
+}
+
+/// The class labels of `n` rows to generate on TabDDPM's layout: none without a label, the
+/// condition's class for every row, or classes drawn by the target's training counts on the
+/// host.
+pub(crate) fn row_labels(
+    dl: &DdpmLayout,
+    condition: Option<(usize, usize)>,
+    n: usize,
+    ctx: &mut SampleContext<'_>,
+) -> Vec<usize> {
+    match (dl.label, condition) {
+        (None, _) => Vec::new(),
+        (Some(_), Some((_, k))) => vec![k; n],
+        (Some(_), None) => {
+            let b = ctx
+                .target_block
+                .expect("a label column is the target's condition block");
+            let counts = &ctx.table.columns[b].counts;
+            (0..n).map(|_| draw_by_count(counts, ctx.rng)).collect()
+        }
+    }
+}
+
 impl Sampler for TabDdpmSampler {
     fn conditioning(&self) -> Conditioning {
-        if self.dl.label.is_some() {
-            Conditioning::Label
-        } else {
-            Conditioning::None
-        }
+        label_conditioning(&self.dl)
     }
 
     fn weights_file(&self) -> &'static str {
@@ -124,17 +152,7 @@ impl Sampler for TabDdpmSampler {
         condition: Option<(usize, usize)>,
         ctx: &mut SampleContext<'_>,
     ) -> TrainResult<Matrix> {
-        let y: Vec<usize> = match (self.dl.label, condition) {
-            (None, _) => Vec::new(),
-            (Some(_), Some((_, k))) => vec![k; n],
-            (Some(_), None) => {
-                let b = ctx
-                    .target_block
-                    .expect("a label column is the target's condition block");
-                let counts = &ctx.table.columns[b].counts;
-                (0..n).map(|_| draw_by_count(counts, ctx.rng)).collect()
-            }
-        };
+        let y = row_labels(&self.dl, condition, n, ctx);
         let (num, cat) = sample_rows(&self.den, &self.diffusion, &self.dl, &y, n, ctx.device)?;
         Ok(self.dl.assemble(self.dim, &num, &cat, &y))
     }
