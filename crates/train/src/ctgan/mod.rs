@@ -134,16 +134,13 @@ impl Sampler for CtganSampler {
         condition: Option<(usize, usize)>,
         ctx: &mut SampleContext<'_>,
     ) -> TrainResult<Matrix> {
-        let cond = vector_condition(self.conditioning(), n, condition, ctx);
-        let z = Tensor::<2>::random(
-            [n, self.cfg.embedding_dim],
-            Distribution::Normal(0.0, 1.0),
-            ctx.device,
+        let input = conditioned_noise(
+            self.conditioning(),
+            n,
+            self.cfg.embedding_dim,
+            condition,
+            ctx,
         );
-        let input = match cond {
-            Some(cv) => Tensor::cat(vec![z, to_tensor(&cv, ctx.device)], 1),
-            None => z,
-        };
         to_matrix(ctgan_activate(
             self.net.forward(input),
             &self.layout,
@@ -171,4 +168,25 @@ pub(crate) fn vector_condition(
             .sample_original(n, ctx.rng)
             .expect("a conditioned network has discrete columns"),
     })
+}
+
+/// The generator input of `n` rows: `z ~ N(0, I)` of width `embedding_dim` on the device, after
+/// the rows' [`vector_condition`] (drawn first, on the host) when the network is conditioned.
+pub(crate) fn conditioned_noise(
+    conditioning: Conditioning,
+    n: usize,
+    embedding_dim: usize,
+    condition: Option<(usize, usize)>,
+    ctx: &mut SampleContext<'_>,
+) -> Tensor<2> {
+    let cond = vector_condition(conditioning, n, condition, ctx);
+    let z = Tensor::<2>::random(
+        [n, embedding_dim],
+        Distribution::Normal(0.0, 1.0),
+        ctx.device,
+    );
+    match cond {
+        Some(cv) => Tensor::cat(vec![z, to_tensor(&cv, ctx.device)], 1),
+        None => z,
+    }
 }

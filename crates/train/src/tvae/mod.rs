@@ -7,19 +7,18 @@ mod engine;
 use std::path::Path;
 
 use burn::prelude::*;
-use burn::tensor::Distribution;
 use synthkit_data::{DataTransformer, Layout, Matrix};
 use synthkit_models::TvaeConfig;
 use synthkit_models::activation::tvae_output;
 use synthkit_models::tvae::Decoder;
 
-use crate::ctgan::{check_mode_encoding, vector_condition};
+use crate::ctgan::{check_mode_encoding, conditioned_noise};
 use crate::driver::{RunIdentity, drive};
 use crate::error::TrainResult;
 use crate::options::TrainOptions;
 use crate::persist::{load_weights, save_weights};
 use crate::synthesizer::{Conditioning, SampleContext, Sampler, Synthesizer, Trained};
-use crate::tensor::{to_matrix, to_tensor};
+use crate::tensor::to_matrix;
 
 pub(crate) use engine::TvaeEngine;
 
@@ -123,16 +122,13 @@ impl Sampler for TvaeSampler {
         condition: Option<(usize, usize)>,
         ctx: &mut SampleContext<'_>,
     ) -> TrainResult<Matrix> {
-        let cond = vector_condition(self.conditioning(), n, condition, ctx);
-        let z = Tensor::<2>::random(
-            [n, self.cfg.embedding_dim],
-            Distribution::Normal(0.0, 1.0),
-            ctx.device,
+        let input = conditioned_noise(
+            self.conditioning(),
+            n,
+            self.cfg.embedding_dim,
+            condition,
+            ctx,
         );
-        let input = match cond {
-            Some(cv) => Tensor::cat(vec![z, to_tensor(&cv, ctx.device)], 1),
-            None => z,
-        };
         to_matrix(tvae_output(
             self.net.forward(input),
             self.net.sigma.val(),
