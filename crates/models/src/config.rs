@@ -96,13 +96,7 @@ impl FlowConfig {
     /// [`ModelError::InvalidConfig`] naming the first bad key.
     pub fn check(&self) -> ModelResult<()> {
         check_dims("d_layers", &self.d_layers)?;
-        if !(self.dropout.is_finite() && (0.0..1.0).contains(&self.dropout)) {
-            return Err(ModelError::invalid(
-                "dropout",
-                format!("{} is not in [0, 1)", self.dropout),
-                "use 0",
-            ));
-        }
+        check_fraction("dropout", self.dropout, "use 0")?;
         if self.dim_t < 2 {
             return Err(ModelError::invalid(
                 "dim_t",
@@ -117,13 +111,7 @@ impl FlowConfig {
         check_positive_usize("steps", self.steps)?;
         check_positive_usize("steps_per_block", self.steps_per_block)?;
         check_positive_usize("sampling_steps", self.sampling_steps)?;
-        if !(self.ema_decay.is_finite() && (0.0..1.0).contains(&self.ema_decay)) {
-            return Err(ModelError::invalid(
-                "ema_decay",
-                format!("{} is not in [0, 1)", self.ema_decay),
-                "use 0.999",
-            ));
-        }
+        check_fraction("ema_decay", self.ema_decay, "use 0.999")?;
         Ok(())
     }
 }
@@ -312,15 +300,11 @@ impl CtganConfig {
                 "use the paper's 0.2",
             ));
         }
-        if !(self.discriminator_dropout.is_finite()
-            && (0.0..1.0).contains(&self.discriminator_dropout))
-        {
-            return Err(ModelError::invalid(
-                "discriminator_dropout",
-                format!("{} is not in [0, 1)", self.discriminator_dropout),
-                "use the paper's 0.5, or 0 to turn dropout off",
-            ));
-        }
+        check_fraction(
+            "discriminator_dropout",
+            self.discriminator_dropout,
+            "use the paper's 0.5, or 0 to turn dropout off",
+        )?;
         Ok(())
     }
 }
@@ -531,13 +515,7 @@ impl TabDdpmConfig {
     /// [`ModelError::InvalidConfig`] naming the first bad key and how to fix it.
     pub fn check(&self) -> ModelResult<()> {
         check_dims("d_layers", &self.d_layers)?;
-        if !(self.dropout.is_finite() && (0.0..1.0).contains(&self.dropout)) {
-            return Err(ModelError::invalid(
-                "dropout",
-                format!("{} is not in [0, 1)", self.dropout),
-                "use the reference's 0",
-            ));
-        }
+        check_fraction("dropout", self.dropout, "use the reference's 0")?;
         check_positive_usize("dim_t", self.dim_t)?;
         if self.dim_t < 2 {
             return Err(ModelError::invalid(
@@ -559,13 +537,7 @@ impl TabDdpmConfig {
         check_positive_usize("batch_size", self.batch_size)?;
         check_positive_usize("steps", self.steps)?;
         check_positive_usize("steps_per_block", self.steps_per_block)?;
-        if !(self.ema_decay.is_finite() && (0.0..1.0).contains(&self.ema_decay)) {
-            return Err(ModelError::invalid(
-                "ema_decay",
-                format!("{} is not in [0, 1)", self.ema_decay),
-                "use the reference's 0.999",
-            ));
-        }
+        check_fraction("ema_decay", self.ema_decay, "use the reference's 0.999")?;
         Ok(())
     }
 }
@@ -687,6 +659,18 @@ impl ModelConfig {
             Self::Flow(_) => "flow",
         }
     }
+}
+
+/// `v` must be a finite number in [0, 1) (a dropout rate, an EMA decay); `fix` says what to use.
+fn check_fraction(key: &'static str, v: f64, fix: &str) -> ModelResult<()> {
+    if !(v.is_finite() && (0.0..1.0).contains(&v)) {
+        return Err(ModelError::invalid(
+            key,
+            format!("{v} is not in [0, 1)"),
+            fix,
+        ));
+    }
+    Ok(())
 }
 
 fn check_positive_usize(key: &'static str, v: usize) -> ModelResult<()> {
