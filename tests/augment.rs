@@ -8,18 +8,10 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn synthkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synthkit"))
-        .args(args)
-        .current_dir(ROOT)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run synthkit")
-}
+mod common;
+use common::{ROOT, synthkit};
 
 fn ok(out: &Output) {
     let err = String::from_utf8_lossy(&out.stderr);

@@ -9,16 +9,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn synthkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synthkit"))
-        .args(args)
-        .current_dir(ROOT)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run synthkit")
-}
+mod common;
+use common::{ROOT, synthkit};
 
 /// The first `rows` data lines of ai4i's training file.
 fn ai4i_slice(dir: &Path, rows: usize) -> PathBuf {

@@ -3,21 +3,10 @@
 //! samples the rare class exactly.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const AI4I: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/datasets/ai4i_machine_failure/train.csv"
-);
-
-fn synthkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synthkit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run synthkit")
-}
+mod common;
+use common::{AI4I, synthkit};
 
 /// Runs the binary and asserts a clean failure: exit code 2, no panic, and every `needle` in
 /// stderr.

@@ -8,19 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const AI4I: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/datasets/ai4i_machine_failure/train.csv"
-);
-
-fn synthkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synthkit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run synthkit")
-}
+mod common;
+use common::{AI4I, synthkit};
 
 fn assert_ok(out: &Output) {
     assert!(

@@ -2,16 +2,10 @@
 //! and samples exactly the requested number of failure sequences; bad inputs fail cleanly.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn synthkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synthkit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run synthkit")
-}
+mod common;
+use common::synthkit;
 
 fn config(dir: &Path, train: &str, data_extra: &str) -> PathBuf {
     let text = format!(
