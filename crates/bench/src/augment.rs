@@ -52,7 +52,7 @@ pub struct AugmentConfig {
     #[serde(default)]
     pub seed: u64,
     /// Share of the training table held out to choose on. Default 0.25.
-    #[serde(default = "default_validation")]
+    #[serde(default = "crate::config::default_validation")]
     pub validation_fraction: f64,
     /// An equal budget of passes over the training rows for every generator (see the bench);
     /// left out, each generator keeps its config's schedule.
@@ -62,7 +62,7 @@ pub struct AugmentConfig {
     #[serde(default)]
     pub device: Option<DeviceChoice>,
     /// The classifier that scores the arms. Default: the boosted trees.
-    #[serde(default = "default_classifiers")]
+    #[serde(default = "crate::config::default_classifiers")]
     pub classifiers: Vec<ClassifierSpec>,
     /// The arms tried (the bench's grid; train-on-synthetic arms are never tried).
     #[serde(default)]
@@ -71,27 +71,11 @@ pub struct AugmentConfig {
     #[serde(default)]
     pub curation: CurationConfig,
     /// Drop generated rows that copy a real training row. Default true.
-    #[serde(default = "yes")]
+    #[serde(default = "crate::config::yes")]
     pub drop_copies: bool,
     /// Rare rows each generator samples per row the largest ratio needs. Default 2.
-    #[serde(default = "default_pool_factor")]
+    #[serde(default = "crate::config::default_pool_factor")]
     pub pool_factor: f64,
-}
-
-fn default_validation() -> f64 {
-    0.25
-}
-
-fn default_classifiers() -> Vec<ClassifierSpec> {
-    vec![ClassifierSpec::GradientBoosting(Default::default())]
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn default_pool_factor() -> f64 {
-    2.0
 }
 
 /// The command-line switches of `augment`.

@@ -139,19 +139,19 @@ fn default_scarcity() -> Vec<Level> {
     ]
 }
 
-fn default_validation() -> f64 {
+pub(crate) fn default_validation() -> f64 {
     0.25
 }
 
-fn default_classifiers() -> Vec<ClassifierSpec> {
+pub(crate) fn default_classifiers() -> Vec<ClassifierSpec> {
     vec![ClassifierSpec::GradientBoosting(GbtParams::default())]
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
 
-fn default_pool_factor() -> f64 {
+pub(crate) fn default_pool_factor() -> f64 {
     2.0
 }
 
