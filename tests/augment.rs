@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 mod common;
-use common::{ROOT, synthkit};
+use common::{ROOT, rows_of, synthkit};
 
 fn ok(out: &Output) {
     let err = String::from_utf8_lossy(&out.stderr);
@@ -88,34 +88,6 @@ variant_ratios = [1.0]
 
 fn json(p: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-/// Every row of `df` over `cols`, as one string each.
-fn rows_of(df: &polars::prelude::DataFrame, cols: &[String]) -> Vec<String> {
-    let text: Vec<Vec<String>> = cols
-        .iter()
-        .map(|c| {
-            let s = df
-                .column(c)
-                .unwrap()
-                .as_materialized_series()
-                .cast(&polars::prelude::DataType::String)
-                .unwrap();
-            s.str()
-                .unwrap()
-                .iter()
-                .map(|v| v.unwrap_or("").to_string())
-                .collect()
-        })
-        .collect();
-    (0..df.height())
-        .map(|r| {
-            text.iter()
-                .map(|c| c[r].as_str())
-                .collect::<Vec<_>>()
-                .join("|")
-        })
-        .collect()
 }
 
 /// Checks an augment output against its training table and report; returns the rows added.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::{ROOT, synthkit};
+use common::{ROOT, rows_of, synthkit};
 
 /// The first `rows` data lines of ai4i's training file.
 fn ai4i_slice(dir: &Path, rows: usize) -> PathBuf {
@@ -100,29 +100,12 @@ fn ids(v: &serde_json::Value) -> Vec<u64> {
 /// Every row of a CSV or Parquet table as one string (for comparing rows across files).
 fn row_keys(p: &Path) -> HashSet<String> {
     let df = synthkit_data::io::read_table(p).unwrap();
-    let cols: Vec<Vec<String>> = df
-        .columns()
+    let cols: Vec<String> = df
+        .get_column_names()
         .iter()
-        .map(|c| {
-            let s = c
-                .as_materialized_series()
-                .cast(&polars::prelude::DataType::String)
-                .unwrap();
-            s.str()
-                .unwrap()
-                .iter()
-                .map(|v| v.unwrap_or("").to_string())
-                .collect()
-        })
+        .map(|c| c.to_string())
         .collect();
-    (0..df.height())
-        .map(|r| {
-            cols.iter()
-                .map(|c| c[r].as_str())
-                .collect::<Vec<_>>()
-                .join("|")
-        })
-        .collect()
+    rows_of(&df, &cols).into_iter().collect()
 }
 
 #[test]

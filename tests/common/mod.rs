@@ -22,3 +22,31 @@ pub fn synthkit(args: &[&str]) -> Output {
         .output()
         .expect("run synthkit")
 }
+
+/// Every row of `df` over `cols`, as one string each.
+pub fn rows_of(df: &polars::prelude::DataFrame, cols: &[String]) -> Vec<String> {
+    let text: Vec<Vec<String>> = cols
+        .iter()
+        .map(|c| {
+            let s = df
+                .column(c)
+                .unwrap()
+                .as_materialized_series()
+                .cast(&polars::prelude::DataType::String)
+                .unwrap();
+            s.str()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap_or("").to_string())
+                .collect()
+        })
+        .collect();
+    (0..df.height())
+        .map(|r| {
+            text.iter()
+                .map(|c| c[r].as_str())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
+}
