@@ -62,12 +62,24 @@ checkpoint_every = 0
 }
 
 fn augment_config(dir: &Path, name: &str, work: &str, gens: &[PathBuf]) -> PathBuf {
+    augment_config_with(dir, name, work, gens, "")
+}
+
+/// [`augment_config`] with `extra` top-level keys.
+fn augment_config_with(
+    dir: &Path,
+    name: &str,
+    work: &str,
+    gens: &[PathBuf],
+    extra: &str,
+) -> PathBuf {
     let list: Vec<String> = gens
         .iter()
         .map(|g| format!("\"{}\"", g.display()))
         .collect();
     let text = format!(
         r#"seed = 7
+{extra}
 work = "{}"
 epochs = 1
 classifiers = [{{ kind = "gradient_boosting", iterations = 30 }}]
@@ -146,6 +158,20 @@ fn check_output(out: &Path, train: &Path) -> usize {
     let forced = report["forced"].as_bool().unwrap();
     assert_eq!(added > 0, recommended || forced, "{report}");
     assert_eq!(report["chosen"]["arm"] == "real", added == 0, "{report}");
+    // The decision follows the stated rule: the best generator arm must clear the real rows'
+    // validation PR-AUC by the margin in sampling errors, √(AP (1 − AP) / rare).
+    let ap = report["real"]["validation_pr_auc"].as_f64().unwrap();
+    let rare = report["validation_rare"].as_f64().unwrap();
+    let noise = report["validation_noise"].as_f64().unwrap();
+    assert!(
+        (noise - (ap * (1.0 - ap) / rare).sqrt()).abs() < 1e-12,
+        "{report}"
+    );
+    let margin = report["decline_margin"].as_f64().unwrap();
+    let best = report["best_generator"]["validation_pr_auc"]
+        .as_f64()
+        .unwrap_or(f64::NEG_INFINITY);
+    assert_eq!(recommended, best > ap + margin * noise, "{report}");
     let md = std::fs::read_to_string(out.with_extension("augment.md")).unwrap();
     if recommended {
         assert!(md.contains("**Augmenting is recommended**"), "{md}");
@@ -215,6 +241,28 @@ fn augment_writes_chosen_rows_and_never_reads_test() {
         assert_eq!(std::fs::read(&out_b).unwrap(), bytes);
     } else {
         assert!(json(&out_b.with_extension("augment.json"))["forced"] == true);
+    }
+
+    // The margin decides (reusing work-b's models and validation scores): an unreachable margin
+    // always keeps the real rows; a margin of 0 follows the plain maximum. `check_output`
+    // checks both decisions against the reported scores.
+    for (margin, name) in [("1e6", "huge"), ("0", "zero")] {
+        let cfg_m = augment_config_with(
+            dir,
+            &format!("augment-{name}.toml"),
+            "work-b",
+            &gens,
+            &format!("decline_margin = {margin}"),
+        );
+        let out_m = dir.join(format!("augmented-{name}.csv"));
+        ok(&run(args(&cfg_m, &out_m, &[])));
+        let added_m = check_output(&out_m, &train);
+        let report_m = json(&out_m.with_extension("augment.json"));
+        if name == "huge" {
+            assert_eq!(added_m, 0, "{report_m}");
+            let md = std::fs::read_to_string(out_m.with_extension("augment.md")).unwrap();
+            assert!(md.contains("not recommended"), "{md}");
+        }
     }
 
     // No rare class: refused, naming the key.

@@ -162,6 +162,7 @@ fn bench_runs_resumes_and_renders() {
                 "copula",
                 "ensemble",
                 "augment",
+                "augment (no margin)",
                 "best on test (oracle)"
             ]
         );
@@ -200,7 +201,9 @@ fn bench_runs_resumes_and_renders() {
                             && a["weight"] == 1.0
                             && a["condition"] == "force"
                     }
-                    "augment" => a["arm"] == "real" || a["arm"] == "augment",
+                    "augment" | "augment (no margin)" => {
+                        a["arm"] == "real" || a["arm"] == "augment"
+                    }
                     "ensemble" => a["arm"] == "augment" && a["source"] == "ensemble",
                     g => a["arm"] == "augment" && a["source"]["generator"] == g,
                 };
@@ -211,6 +214,20 @@ fn bench_runs_resumes_and_renders() {
                     .filter(|x| candidate(&x["arm"]))
                     .map(|x| x["metrics"]["pr_auc"].as_f64().unwrap())
                     .fold(f64::NEG_INFINITY, f64::max);
+                if method == "augment" {
+                    // The default margin: the best generator arm must beat the real rows'
+                    // validation PR-AUC by one sampling error, √(AP (1 − AP) / rare).
+                    let ap = score(&val, &serde_json::json!({"arm": "real"})).unwrap();
+                    let rare = val["n_eval_rare"].as_f64().unwrap();
+                    let needed = ap + (ap * (1.0 - ap) / rare).sqrt();
+                    if best > needed {
+                        assert_eq!(arm["arm"], "augment", "{key}-r{r}");
+                        assert_eq!(score(&val, arm).unwrap(), best, "{key}-r{r}");
+                    } else {
+                        assert_eq!(arm["arm"], "real", "{key}-r{r}: {best} ≤ {needed}");
+                    }
+                    continue;
+                }
                 assert_eq!(score(&val, arm).unwrap(), best, "{method} on {key}-r{r}");
             }
         }
@@ -354,7 +371,7 @@ fn render_in_chromium(page: &Path, figures: usize, dir: &Path) {
 fn bad_bench_configs_are_clear_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let cases: [(&str, &[&str]); 3] = [
+    let cases: [(&str, &[&str]); 4] = [
         (
             "replicates = 3\ndatasets = []\n",
             &["no data sets", "[[datasets]]"],
@@ -366,6 +383,10 @@ fn bad_bench_configs_are_clear_errors() {
         (
             "[[datasets]]\nname = \"x\"\ngenerators = [\"configs/ai4i.toml\", \"configs/thyroid_sick-tvae.toml\"]\n",
             &["other data"],
+        ),
+        (
+            "decline_margin = -1\n[[datasets]]\nname = \"x\"\ngenerators = [\"configs/ai4i.toml\"]\n",
+            &["`decline_margin` is -1", "≥ 0"],
         ),
     ];
     for (i, (text, needles)) in cases.iter().enumerate() {

@@ -9,8 +9,11 @@
 //!   must beat;
 //! - one method per generator: its best augmentation arm (ratio, filter, weight, condition);
 //! - `ensemble`: the best arm drawing from every generator;
-//! - `augment`: the best of *all* augmentation arms and the real rows: what `synthkit augment`
-//!   would do, declining to augment when the real rows win on validation.
+//! - `augment`: what `synthkit augment` does: the best of *all* augmentation arms when it beats
+//!   the real rows on validation by more than `decline_margin` sampling errors of their
+//!   PR-AUC, the real rows otherwise ([`pick_augment`]);
+//! - `augment (no margin)`: the same without the margin (the best of all augmentation arms and
+//!   the real rows), kept to show what the margin changes.
 //!
 //! The method's result on the replicate is its picked arm's *test* score. The best arm on test
 //! is kept too, labelled an oracle, and never headlines. Methods are compared with `real only`
@@ -19,7 +22,7 @@
 use serde::{Deserialize, Serialize};
 use synthkit_eval::arms::{ArmRun, ArmSpec, Conditioned, Source, StageReport};
 use synthkit_eval::metrics::ClassificationMetrics;
-use synthkit_eval::select::{Paired, pick};
+use synthkit_eval::select::{Paired, pick, pick_augment};
 use synthkit_eval::stats::MeanStd;
 
 use crate::plan::{Level, Replicate};
@@ -32,6 +35,9 @@ pub const OVERSAMPLER: &str = "best oversampler";
 pub const PLAIN: &str = "plain generator";
 /// The method that picks among every generator arm and the real rows.
 pub const AUGMENT: &str = "augment";
+/// `augment` without the noise margin: the plain maximum over the generator arms and the real
+/// rows.
+pub const AUGMENT_NO_MARGIN: &str = "augment (no margin)";
 /// The method that picks among the ensemble's arms.
 pub const ENSEMBLE: &str = "ensemble";
 /// The best arm on test: an oracle, for orientation only.
@@ -65,6 +71,7 @@ pub fn methods(generators: &[String], ensemble: bool) -> Vec<String> {
         m.push(ENSEMBLE.to_string());
     }
     m.push(AUGMENT.to_string());
+    m.push(AUGMENT_NO_MARGIN.to_string());
     m
 }
 
@@ -74,8 +81,9 @@ fn test_run<'a>(test: &'a StageReport, arm: &ArmSpec, classifier: &str) -> Optio
         .find(|r| &r.arm == arm && r.classifier == classifier)
 }
 
-/// Every method's pick on one replicate, by `classifier`'s validation PR-AUC; methods without a
-/// candidate arm (a generator absent from the stage) are left out.
+/// Every method's pick on one replicate, by `classifier`'s validation PR-AUC (`augment` with
+/// the noise margin `margin`); methods without a candidate arm (a generator absent from the
+/// stage) are left out.
 pub fn picks(
     replicate: Replicate,
     validation: &StageReport,
@@ -83,6 +91,7 @@ pub fn picks(
     generators: &[String],
     ensemble: bool,
     classifier: &str,
+    margin: f64,
 ) -> ReplicatePicks {
     let from_generator = |g: &str| {
         let g = g.to_string();
@@ -114,7 +123,8 @@ pub fn picks(
                     } if *weight == 1.0
                 )
             }),
-            AUGMENT => pick(&validation.runs, classifier, |a| {
+            AUGMENT => pick_augment(&validation.runs, classifier, validation.n_eval_rare, margin),
+            AUGMENT_NO_MARGIN => pick(&validation.runs, classifier, |a| {
                 *a == ArmSpec::Real || a.is_augment()
             }),
             g => pick(&validation.runs, classifier, from_generator(g)),

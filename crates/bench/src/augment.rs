@@ -4,7 +4,9 @@
 //! part is held out, every generator of the config is trained on the rest (the fit part), each
 //! samples its rare rows, and every arm of the bench's grid is scored on the validation part.
 //! The choice is the bench's `augment` method: the best generator arm (generator or ensemble,
-//! ratio, curation filter, weight, condition mode) *or the real rows alone*. The output is the
+//! ratio, curation filter, weight, condition mode) when it beats the real rows alone on
+//! validation by more than `decline_margin` sampling errors of their PR-AUC, *the real rows
+//! alone* otherwise. The output is the
 //! whole real training table plus the chosen arm's generated rows (drawn as the arm drew them on
 //! the real rows, with copies of real rows dropped and the filter applied), with two columns
 //! saying which rows are synthetic and their sample weight; when the real rows win on
@@ -23,7 +25,7 @@ use synthkit_eval::arms::{ArmSpec, GeneratorPool, StageReport, draw_augment};
 use synthkit_eval::classifier::ClassifierSpec;
 use synthkit_eval::curate::CurationConfig;
 use synthkit_eval::encode::binary_target;
-use synthkit_eval::select::pick;
+use synthkit_eval::select::{pick, pick_augment, validation_noise};
 use synthkit_runs::RunError;
 use synthkit_runs::json::{read_json, write_json};
 use synthkit_train::DeviceChoice;
@@ -76,6 +78,11 @@ pub struct AugmentConfig {
     /// Rare rows each generator samples per row the largest ratio needs. Default 2.
     #[serde(default = "crate::config::default_pool_factor")]
     pub pool_factor: f64,
+    /// Augment only when the best generator arm beats the real rows on validation by more
+    /// than this many sampling errors of their PR-AUC (see the bench's `decline_margin`).
+    /// Default 1.
+    #[serde(default = "crate::config::default_decline_margin")]
+    pub decline_margin: f64,
 }
 
 /// The command-line switches of `augment`.
@@ -128,6 +135,8 @@ pub struct AugmentReport {
     pub forced: bool,
     /// The real rows alone on validation.
     pub real: Scored,
+    /// The best generator arm on validation (chosen or not).
+    pub best_generator: Option<Scored>,
     /// The best SMOTE-family arm on validation, for comparison.
     pub best_oversampler: Option<Scored>,
     /// The ten best arms on validation.
@@ -142,6 +151,9 @@ pub struct AugmentReport {
     /// binomial error over the validation part's rare rows): differences between arms much
     /// smaller than this are noise.
     pub validation_noise: f64,
+    /// Augmenting needed the best generator arm to beat the real rows by more than this many
+    /// `validation_noise`s.
+    pub decline_margin: f64,
 }
 
 impl AugmentConfig {
@@ -196,6 +208,7 @@ impl AugmentConfig {
             drop_copies: self.drop_copies,
             pool_factor: self.pool_factor,
             full_rows: 2,
+            decline_margin: self.decline_margin,
             datasets: vec![BenchDataset {
                 name: "augment".into(),
                 generators: self.generators.clone(),
@@ -290,9 +303,12 @@ pub fn augment(
         arm: r.arm.clone(),
         validation_pr_auc: r.metrics.pr_auc,
     };
-    let best = pick(&validation.runs, clf, |a| {
-        *a == ArmSpec::Real || a.is_augment()
-    })
+    let best = pick_augment(
+        &validation.runs,
+        clf,
+        validation.n_eval_rare,
+        cfg.decline_margin,
+    )
     .expect("the real arm always runs");
     let real = pick(&validation.runs, clf, |a| *a == ArmSpec::Real).expect("the real arm");
     let best_aug = pick(&validation.runs, clf, ArmSpec::is_augment);
@@ -388,14 +404,13 @@ pub fn augment(
         recommended,
         forced,
         real: scored(real),
+        best_generator: best_aug.map(scored),
         best_oversampler: pick(&validation.runs, clf, ArmSpec::is_oversample).map(scored),
         top,
         validation_rows: split.validation.len(),
         validation_rare: split.rare[2],
-        validation_noise: {
-            let ap = real.metrics.pr_auc;
-            (ap * (1.0 - ap) / split.rare[2].max(1) as f64).sqrt()
-        },
+        validation_noise: validation_noise(real.metrics.pr_auc, validation.n_eval_rare),
+        decline_margin: cfg.decline_margin,
         validation,
     };
     let base = flags.out.with_extension("augment");
@@ -408,13 +423,33 @@ pub fn augment(
 }
 
 impl AugmentReport {
+    /// Why the real rows were kept: no generator arm beat them on validation, or none by the
+    /// margin.
+    fn why_declined(&self) -> String {
+        let needed = self.decline_margin * self.validation_noise;
+        let best = self
+            .best_generator
+            .as_ref()
+            .map_or(f64::NEG_INFINITY, |s| s.validation_pr_auc);
+        let real = self.real.validation_pr_auc;
+        if best > real {
+            format!(
+                "the best generator arm scored {best:.3} PR-AUC on the validation part against \
+                 {real:.3} for the real rows alone, less than the margin of {} sampling \
+                 error(s) ({needed:.3}) above them, a gain that noise alone explains",
+                self.decline_margin
+            )
+        } else {
+            format!(
+                "no generator arm beat the real rows alone ({real:.3} PR-AUC on the validation \
+                 part)"
+            )
+        }
+    }
+
     /// How far to trust the choice: the validation noise, and a better oversampler.
     fn caveats(&self) -> String {
-        let best_gen = self
-            .top
-            .iter()
-            .find(|s| s.arm.is_augment())
-            .map(|s| s.validation_pr_auc);
+        let best_gen = self.best_generator.as_ref().map(|s| s.validation_pr_auc);
         let chosen = if self.chosen.is_augment() {
             best_gen
         } else {
@@ -458,9 +493,8 @@ impl AugmentReport {
                  generated rows (`{SYNTHETIC_COLUMN}` = true, sample weight {} in \
                  `{WEIGHT_COLUMN}`: pass it to the classifier).",
                 arm_name(&self.chosen),
-                self.top
-                    .iter()
-                    .find(|s| s.arm == self.chosen)
+                self.best_generator
+                    .as_ref()
                     .map_or(f64::NAN, |s| s.validation_pr_auc),
                 self.real.validation_pr_auc,
                 self.out.display(),
@@ -469,19 +503,17 @@ impl AugmentReport {
                 self.weight
             ),
             (false, true) => format!(
-                "**Augmenting is not recommended**: no generator arm beat the real rows alone \
-                 ({:.3} PR-AUC on the validation part). Written anyway (--force-augment): the \
+                "**Augmenting is not recommended**: {}. Written anyway (--force-augment): the \
                  best generator arm, `{}`, {} generated rows with weight {}.",
-                self.real.validation_pr_auc,
+                self.why_declined(),
                 arm_name(&self.chosen),
                 self.rows_added,
                 self.weight
             ),
             (false, false) => format!(
-                "**Augmenting is not recommended**: no generator arm beat the real rows alone \
-                 ({:.3} PR-AUC on the validation part), so `{}` holds the {} real rows only. \
+                "**Augmenting is not recommended**: {}, so `{}` holds the {} real rows only. \
                  Pass --force-augment to write the best generator arm anyway.",
-                self.real.validation_pr_auc,
+                self.why_declined(),
                 self.out.display(),
                 self.rows_real
             ),

@@ -60,6 +60,13 @@ pub struct BenchConfig {
     /// (at most the fit part's rows). Default 5000.
     #[serde(default = "default_full_rows")]
     pub full_rows: usize,
+    /// How far, in units of the validation part's sampling error (`√(AP (1 − AP) / rare)` of
+    /// the real rows' PR-AUC), the best generator arm must beat the real rows on validation for
+    /// `augment` to add rows. Default 1 (pre-registered in
+    /// `benches/results/preregistered/decline-margin.md`); 0 takes the plain maximum. Only the
+    /// reports depend on it: changing it never invalidates finished cells.
+    #[serde(default = "default_decline_margin")]
+    pub decline_margin: f64,
     /// The data sets, each with the generator configs to train and compare on it.
     pub datasets: Vec<BenchDataset>,
 }
@@ -153,6 +160,10 @@ pub(crate) fn yes() -> bool {
 
 pub(crate) fn default_pool_factor() -> f64 {
     2.0
+}
+
+pub(crate) fn default_decline_margin() -> f64 {
+    1.0
 }
 
 fn default_full_rows() -> usize {
@@ -306,6 +317,13 @@ impl BenchConfig {
             return Err(format!(
                 "`pool_factor` is {}; use at least 1 (2 is the default)",
                 self.pool_factor
+            ));
+        }
+        if !(self.decline_margin >= 0.0 && self.decline_margin.is_finite()) {
+            return Err(format!(
+                "`decline_margin` is {}; use a finite number ≥ 0 (1 is the default, 0 the plain \
+                 maximum)",
+                self.decline_margin
             ));
         }
         if self.full_rows < 2 {

@@ -116,6 +116,9 @@ pub struct DatasetResults {
     pub validation_fraction: f64,
     /// The equal budget, if any (passes over the training rows).
     pub epochs: Option<usize>,
+    /// `augment`'s noise margin (see [`crate::config::BenchConfig::decline_margin`]).
+    #[serde(default = "crate::config::default_decline_margin")]
+    pub decline_margin: f64,
     /// The classifier that chooses (and whose scores are reported first).
     pub classifier: String,
     /// The generators.
@@ -256,6 +259,7 @@ pub fn run_dataset(
             &level_reps,
             cfg.arms.ensemble && active > 1,
             &classifier,
+            cfg.decline_margin,
         )?);
     }
     let results = DatasetResults {
@@ -269,6 +273,7 @@ pub fn run_dataset(
         replicates: n_reps,
         validation_fraction: cfg.validation_fraction,
         epochs: cfg.epochs,
+        decline_margin: cfg.decline_margin,
         classifier,
         generators: gens
             .iter()
@@ -327,6 +332,7 @@ fn assemble_level(
     reps: &[Replicate],
     ensemble: bool,
     classifier: &str,
+    margin: f64,
 ) -> BenchResult<LevelResult> {
     let level = reps[0].level;
     let names: Vec<String> = gens
@@ -340,7 +346,7 @@ fn assemble_level(
         let v: StageReport =
             read_json(&layout.done_file(&Cell::Stage(StageKind::Validation, *rep)))?;
         let t: StageReport = read_json(&layout.done_file(&Cell::Stage(StageKind::Test, *rep)))?;
-        all_picks.push(picks(*rep, &v, &t, &names, ensemble, classifier));
+        all_picks.push(picks(*rep, &v, &t, &names, ensemble, classifier, margin));
         stages.push((v, t));
     }
     let split: Split = read_json(&layout.rep_dir(&reps[0]).join("split.json"))?;

@@ -30,6 +30,35 @@ pub fn pick<'a>(
     best
 }
 
+/// The sampling error of a validation PR-AUC `ap` over `rare` rare rows, `√(AP (1 − AP) / rare)`
+/// (the binomial error; `rare` of 0 counts as 1).
+pub fn validation_noise(ap: f64, rare: usize) -> f64 {
+    (ap * (1.0 - ap) / rare.max(1) as f64).sqrt()
+}
+
+/// The `augment` decision among `runs` of `classifier`: the best augmentation arm when its PR-AUC
+/// beats the real rows' by more than `margin` × [`validation_noise`] over `rare` rare rows,
+/// otherwise the real rows (a margin of 0 keeps the plain maximum, real rows winning ties).
+/// `None` when the real arm did not run.
+pub fn pick_augment<'a>(
+    runs: &'a [ArmRun],
+    classifier: &str,
+    rare: usize,
+    margin: f64,
+) -> Option<&'a ArmRun> {
+    let real = pick(runs, classifier, |a| *a == ArmSpec::Real)?;
+    let Some(best) = pick(runs, classifier, ArmSpec::is_augment) else {
+        return Some(real);
+    };
+    let ap = real.metrics.pr_auc;
+    let needed = (margin * validation_noise(ap, rare)).max(TIE_EPS);
+    Some(if best.metrics.pr_auc > ap + needed {
+        best
+    } else {
+        real
+    })
+}
+
 /// Two-sided 97.5 % quantiles of Student's t for 1..=30 degrees of freedom.
 const T975: [f64; 30] = [
     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
@@ -137,6 +166,39 @@ mod tests {
             smote(1.0)
         );
         assert!(pick(&runs, "logistic", |_| true).is_none());
+    }
+
+    #[test]
+    fn augment_needs_the_margin_to_leave_the_real_rows() {
+        let gen_arm = ArmSpec::Augment {
+            source: crate::arms::Source::Generator("tvae".into()),
+            ratio: 1.0,
+            filter: false,
+            weight: 1.0,
+            condition: crate::arms::Conditioned::Force,
+        };
+        // AP 0.5 over 25 rare rows: s = 0.1.
+        let runs = vec![run(ArmSpec::Real, 0.5), run(gen_arm.clone(), 0.58)];
+        assert!((validation_noise(0.5, 25) - 0.1).abs() < 1e-12);
+        assert_eq!(
+            pick_augment(&runs, "gbt", 25, 1.0).unwrap().arm,
+            ArmSpec::Real
+        );
+        assert_eq!(pick_augment(&runs, "gbt", 25, 0.5).unwrap().arm, gen_arm);
+        assert_eq!(pick_augment(&runs, "gbt", 25, 0.0).unwrap().arm, gen_arm);
+        // A generator arm below the real rows never wins, whatever the margin.
+        let worse = vec![run(ArmSpec::Real, 0.5), run(gen_arm, 0.45)];
+        assert_eq!(
+            pick_augment(&worse, "gbt", 25, 0.0).unwrap().arm,
+            ArmSpec::Real
+        );
+        assert_eq!(
+            pick_augment(&[run(ArmSpec::Real, 0.5)], "gbt", 25, 1.0)
+                .unwrap()
+                .arm,
+            ArmSpec::Real
+        );
+        assert!(pick_augment(&[], "gbt", 25, 1.0).is_none());
     }
 
     /// Against scipy: `stats.t.interval(0.95, 4, loc=mean, scale=sem)` for

@@ -9,7 +9,9 @@ use super::blocks::{Block, header};
 use super::format::{arm_name, est, opt, opt_est, paired, per_1000_steps};
 use super::inputs::DatasetReport;
 use super::plots::{Axes, Curve, LossSeries, curve_plot, heatmap, loss_plot, marginal_plot};
-use crate::assemble::{AUGMENT, LevelSummary, MethodSummary, ORACLE, OVERSAMPLER, PLAIN, REAL};
+use crate::assemble::{
+    AUGMENT, AUGMENT_NO_MARGIN, LevelSummary, MethodSummary, ORACLE, OVERSAMPLER, PLAIN, REAL,
+};
 use crate::dataset::{DatasetResults, LevelResult};
 use crate::error::BenchResult;
 use crate::plan::Level;
@@ -114,6 +116,7 @@ fn verdict(r: &DatasetResults) -> Vec<Block> {
             pr(OVERSAMPLER),
             pr(PLAIN),
             pr(AUGMENT),
+            pr(AUGMENT_NO_MARGIN),
             paired(aug.and_then(|m| m.vs_real.as_ref())),
             paired(aug.and_then(|m| m.vs_oversampler.as_ref())),
             paired(aug.and_then(|m| m.vs_plain.as_ref())),
@@ -128,16 +131,18 @@ fn verdict(r: &DatasetResults) -> Vec<Block> {
                 r.classifier
             ),
         ),
-        Block::Para(
+        Block::Para(format!(
             "Each column is a choice made on validation and scored on test: `best oversampler` \
              picks the best SMOTE-family arm (method and ratio), `plain generator` the best \
              generator arm as sampled (one generator, any ratio; no filter, weight 1, condition \
              forced), `augment` the best of every generator arm (generator or ensemble, ratio, \
-             filter, weight, condition mode) *and* the real rows — it declines to augment when \
-             the real rows win on validation. Δ is augment − the other, replicate by replicate: \
-             mean [95 % interval] (wins/losses)."
-                .into(),
-        ),
+             filter, weight, condition mode) when it beats the real rows on validation by more \
+             than {} sampling error(s) of their PR-AUC (√(AP (1 − AP) / rare validation rows)), \
+             and the real rows otherwise (`declined`); `augment (no margin)` takes the best of \
+             the generator arms and the real rows without that margin. Δ is augment − the \
+             other, replicate by replicate: mean [95 % interval] (wins/losses).",
+            r.decline_margin
+        )),
         Block::Table(
             header(&[
                 "rare rows kept",
@@ -146,6 +151,7 @@ fn verdict(r: &DatasetResults) -> Vec<Block> {
                 "best oversampler",
                 "plain generator",
                 "augment",
+                "augment (no margin)",
                 "Δ vs real only",
                 "Δ vs best oversampler",
                 "Δ vs plain generator",

@@ -4,7 +4,7 @@
 
 use super::blocks::{Block, header, to_markdown};
 use super::format::{est, paired};
-use crate::assemble::{AUGMENT, MethodSummary, OVERSAMPLER, PLAIN, REAL};
+use crate::assemble::{AUGMENT, AUGMENT_NO_MARGIN, MethodSummary, OVERSAMPLER, PLAIN, REAL};
 use crate::dataset::DatasetResults;
 use crate::plan::Level;
 use synthkit_eval::select::Paired;
@@ -58,6 +58,8 @@ pub fn summary_rows(r: &DatasetResults) -> Vec<Vec<String>> {
                 "no"
             }
             .into(),
+            pr(m(AUGMENT_NO_MARGIN)),
+            paired(m(AUGMENT_NO_MARGIN).and_then(|a| a.vs_real.as_ref())),
         ]);
     }
     rows
@@ -139,8 +141,11 @@ pub fn summary_markdown(rows: Vec<Vec<String>>) -> String {
              replicates (each its own rare rows, validation part and generator seeds). Every \
              column is a choice made on the validation part: `best oversampler` the best \
              SMOTE-family arm, `plain generator` the best generator arm as sampled (no filter, \
-             weight 1), `augment` the best generator arm of any kind or the real rows. Δ: \
-             augment − the other, mean [95 % interval] (wins/losses)."
+             weight 1), `augment` the best generator arm of any kind when it beats the real rows \
+             on validation by more than the noise margin (the bench's `decline_margin` sampling \
+             errors of their PR-AUC), the real rows otherwise; `augment (no margin)` the best \
+             generator arm or the real rows without it. Δ: augment − the other, mean [95 % \
+             interval] (wins/losses)."
                 .into(),
         ),
         Block::Para(verdict),
@@ -159,6 +164,8 @@ pub fn summary_markdown(rows: Vec<Vec<String>>) -> String {
                 "beats real and oversampler",
                 "beats oversampler and plain",
                 "below real beyond noise",
+                "augment (no margin)",
+                "Δ no margin vs real only",
             ]),
             rows,
         ),
