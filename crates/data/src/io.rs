@@ -368,6 +368,19 @@ fn check_csv(path: &Path, scan: &CsvScan) -> DataResult<()> {
 /// Writes `df` to `path` (CSV or Parquet by extension) atomically: into a temporary file in the
 /// same directory, then renamed over the target. An existing file is refused unless `overwrite`.
 pub fn write_table(df: &DataFrame, path: &Path, overwrite: bool) -> DataResult<()> {
+    let ext = table_format(path)?;
+    let mut df = df.clone();
+    write_atomic(path, overwrite, |file| {
+        match ext.as_str() {
+            "csv" => CsvWriter::new(file).finish(&mut df),
+            _ => ParquetWriter::new(file).finish(&mut df).map(|_| ()),
+        }
+        .map_err(std::io::Error::other)
+    })
+}
+
+/// The lower-case extension of a table `path` we can write (`csv`, `parquet`, `pq`).
+fn table_format(path: &Path) -> DataResult<String> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -378,14 +391,98 @@ pub fn write_table(df: &DataFrame, path: &Path, overwrite: bool) -> DataResult<(
             path: path.to_path_buf(),
         });
     }
-    let mut df = df.clone();
-    write_atomic(path, overwrite, |file| {
-        match ext.as_str() {
-            "csv" => CsvWriter::new(file).finish(&mut df),
-            _ => ParquetWriter::new(file).finish(&mut df).map(|_| ()),
+    Ok(ext)
+}
+
+/// A CSV or Parquet writer that takes a table frame by frame (polars' batched writers).
+enum FrameWriter<'f> {
+    Csv(polars::io::csv::write::BatchedWriter<&'f mut File>),
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<&'f mut File>>),
+}
+
+/// Writes the frames `produce` hands to its sink to `path` (CSV or Parquet by the extension),
+/// streamed: only the frame being written is held, whatever the total. Atomic and refusing to
+/// replace an existing `path` unless `overwrite`, as [`write_atomic`]; the first frame fixes
+/// the columns (a CSV header is written even when every frame is empty). Returns the rows
+/// written.
+///
+/// `produce` may call the sink from another thread (it is `Send`). An error of `produce` is
+/// returned as it is, and nothing is left at `path`.
+///
+/// # Errors
+/// An unsupported extension, an existing `path` without `overwrite`, a frame whose columns
+/// differ from the first one's, an I/O failure (as [`DataError`], converted into `E`), or
+/// `produce`'s own error.
+pub fn write_table_stream<E: From<DataError>>(
+    path: &Path,
+    overwrite: bool,
+    produce: impl FnOnce(&mut (dyn FnMut(DataFrame) -> DataResult<()> + Send)) -> Result<(), E>,
+) -> Result<usize, E> {
+    let ext = table_format(path)?;
+    let mut failure: Option<E> = None;
+    let mut rows = 0usize;
+    let written = write_atomic(path, overwrite, |file| {
+        let mut writer: Option<FrameWriter<'_>> = None;
+        let mut pending = Some(file);
+        let polars_err = |e: PolarsError| DataError::Io {
+            path: path.to_path_buf(),
+            error: std::io::Error::other(e),
+        };
+        let mut columns: Option<Schema> = None;
+        let mut sink = |mut df: DataFrame| -> DataResult<()> {
+            match &columns {
+                Some(first) if first != df.schema().as_ref() => {
+                    return Err(DataError::Io {
+                        path: path.to_path_buf(),
+                        error: std::io::Error::other(format!(
+                            "a frame's columns ({:?}) differ from the first frame's ({:?})",
+                            df.get_column_names(),
+                            first.iter_names().collect::<Vec<_>>()
+                        )),
+                    });
+                }
+                Some(_) => {}
+                None => columns = Some(df.schema().as_ref().clone()),
+            }
+            df.align_chunks_par();
+            if writer.is_none() {
+                let file = pending.take().expect("one writer per file");
+                let schema = df.schema();
+                writer = Some(match ext.as_str() {
+                    "csv" => {
+                        FrameWriter::Csv(CsvWriter::new(file).batched(schema).map_err(polars_err)?)
+                    }
+                    _ => FrameWriter::Parquet(Box::new(
+                        ParquetWriter::new(file)
+                            .batched(schema)
+                            .map_err(polars_err)?,
+                    )),
+                });
+            }
+            rows += df.height();
+            match writer.as_mut().expect("set above") {
+                FrameWriter::Csv(w) => w.write_batch(&df),
+                FrameWriter::Parquet(w) => w.write_batch(&df),
+            }
+            .map_err(polars_err)
+        };
+        if let Err(e) = produce(&mut sink) {
+            failure = Some(e);
+            return Err(std::io::Error::other("the rows could not be produced"));
         }
-        .map_err(std::io::Error::other)
-    })
+        match writer {
+            Some(FrameWriter::Csv(mut w)) => w.finish().map_err(std::io::Error::other),
+            Some(FrameWriter::Parquet(w)) => w.finish().map(|_| ()).map_err(std::io::Error::other),
+            None => Err(std::io::Error::other(
+                "no frame was produced, not even an empty one",
+            )),
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    written?;
+    Ok(rows)
 }
 
 /// Writes a file atomically with `write`: a temporary file next to `path`, flushed and synced,
@@ -440,6 +537,62 @@ mod tests {
         let e = read_table(Path::new("/nonexistent/x.csv")).unwrap_err();
         assert!(matches!(e, DataError::FileNotFound { .. }));
         assert!(e.to_string().contains("/nonexistent/x.csv"));
+    }
+
+    /// A table streamed in frames is the table written at once (CSV byte for byte, Parquet
+    /// read back); an existing file is refused and kept; a failing producer or a frame with
+    /// other columns leaves nothing behind.
+    #[test]
+    fn streamed_tables_are_the_tables_written_at_once() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../datasets/ai4i_machine_failure/train.csv");
+        let df = read_table(&path).unwrap().head(Some(1000));
+        let dir = tempfile::tempdir().unwrap();
+        let frames = |sink: &mut (dyn FnMut(DataFrame) -> DataResult<()> + Send)| {
+            for (off, len) in [(0, 400), (400, 0), (400, 600)] {
+                sink(df.slice(off, len))?;
+            }
+            DataResult::Ok(())
+        };
+        for ext in ["csv", "parquet"] {
+            let whole = dir.path().join(format!("whole.{ext}"));
+            let streamed = dir.path().join(format!("streamed.{ext}"));
+            write_table(&df, &whole, false).unwrap();
+            assert_eq!(write_table_stream(&streamed, false, frames).unwrap(), 1000);
+            assert!(read_table(&streamed).unwrap().equals_missing(&df), "{ext}");
+            if ext == "csv" {
+                assert_eq!(
+                    std::fs::read(&whole).unwrap(),
+                    std::fs::read(&streamed).unwrap()
+                );
+            }
+            let before = std::fs::read(&streamed).unwrap();
+            let e = write_table_stream(&streamed, false, frames).unwrap_err();
+            assert!(e.to_string().contains("--force"), "{e}");
+            assert_eq!(std::fs::read(&streamed).unwrap(), before);
+        }
+        let failed = dir.path().join("failed.csv");
+        let e = write_table_stream(&failed, false, |sink| {
+            sink(df.slice(0, 10))?;
+            Err(DataError::UnsupportedFormat {
+                path: "producer.failed".into(),
+            })
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("producer.failed"), "{e}");
+        let other = df.select(["Type"]).unwrap();
+        let e = write_table_stream(&failed, false, |sink| {
+            sink(df.slice(0, 10))?;
+            sink(other.clone())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("differ from the first frame"), "{e}");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("failed"))
+            .collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
     }
 
     #[test]

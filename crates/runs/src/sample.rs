@@ -1,8 +1,8 @@
-//! `synthkit sample`: rows from the fitted tabular model of a run directory, written to a file.
+//! `synthkit sample`: rows from the fitted tabular model of a run directory, streamed to a file.
 
 use std::path::Path;
 
-use synthkit_data::io::write_table;
+use synthkit_data::io::write_table_stream;
 use synthkit_train::{DeviceChoice, FittedModel};
 
 use crate::error::{RunError, RunResult};
@@ -40,11 +40,14 @@ pub fn sample_to_file(req: &SampleRequest<'_>) -> RunResult<usize> {
         });
     }
     let (model, _) = load_model::<FittedModel>(req.run, req.device)?;
-    let df = match req.condition {
-        None => model.sample(req.rows, req.seed)?,
-        Some((column, value)) => model.sample_where(column, value, req.rows, req.seed)?,
-    };
-    write_table(&df, req.out, req.force)?;
-    tracing::info!(rows = df.height(), out = %req.out.display(), "samples written");
-    Ok(df.height())
+    // Streamed: the rows are decoded and written frame by frame while the network generates
+    // the next ones, so a million rows never sit in memory at once.
+    let rows = write_table_stream(req.out, req.force, |sink| {
+        model
+            .sample_stream(req.rows, req.seed, req.condition, sink)
+            .map(|_| ())
+            .map_err(RunError::from)
+    })?;
+    tracing::info!(rows, out = %req.out.display(), "samples written");
+    Ok(rows)
 }

@@ -22,6 +22,9 @@ use crate::synthesizer::{Conditioning, SampleContext, Sampler, synthesizer_for};
 /// Rows generated per device call when sampling; memory stays bounded whatever `n` is.
 pub const SAMPLE_CHUNK: usize = 4096;
 
+/// Rows decoded and handed on together by [`FittedModel::sample_stream`].
+pub const STREAM_FRAME: usize = 16 * SAMPLE_CHUNK;
+
 /// Version of the saved-model directory format (`model.json` `format_version`).
 pub const MODEL_FORMAT_VERSION: u32 = 1;
 
@@ -233,38 +236,7 @@ impl FittedModel {
         seed: u64,
         mode: ConditionMode,
     ) -> TrainResult<(DataFrame, ConditionReport)> {
-        let (block, category) = self.transformer.condition(column, value)?;
-        let refuse = |reason: String| TrainError::Unconditionable {
-            column: column.into(),
-            value: value.into(),
-            reason,
-        };
-        let target = self.transformer.target();
-        match self.conditioning() {
-            Conditioning::None => {
-                return Err(refuse(match self.config {
-                    ModelConfig::TabDdpm(_) | ModelConfig::Copula(_) | ModelConfig::Flow(_) => format!(
-                        "this {} was trained without a class label (no discrete target, or class_conditional = false); set a categorical target and class_conditional = true, and retrain",
-                        self.config.kind()
-                    ),
-                    _ => "this model was trained without a condition input (TVAE with conditional = false); retrain with conditional = true, or use CTGAN".into(),
-                }));
-            }
-            Conditioning::Label if target != Some(column) => {
-                let t = target.unwrap_or_default();
-                return Err(refuse(format!(
-                    "{} is conditioned on the target `{t}` only; condition on `{t}`, or filter unconditional samples yourself",
-                    self.config.kind()
-                )));
-            }
-            Conditioning::Label if mode == ConditionMode::Reject => {
-                return Err(refuse(format!(
-                    "condition = \"reject\" needs a model that generates the class column; {} takes the class as its label input and draws p(x | y), so every row carries it by construction. Use condition = \"force\", and judge the rows with a classifier of the real data (the augmentation filter)",
-                    self.config.kind()
-                )));
-            }
-            _ => {}
-        }
+        let (block, category) = self.condition_of(column, value, mode)?;
         let vector = self.conditioning() == Conditioning::Vector;
         let mut out = FrameBuilder::default();
         let mut report = ConditionReport {
@@ -323,6 +295,121 @@ impl FittedModel {
             }
         }
         Ok((out.finish(&self.transformer)?, report))
+    }
+
+    /// The `(cond block, category)` of `column == value`, checked against what this model can
+    /// be conditioned on in `mode`.
+    fn condition_of(
+        &self,
+        column: &str,
+        value: &str,
+        mode: ConditionMode,
+    ) -> TrainResult<(usize, usize)> {
+        let (block, category) = self.transformer.condition(column, value)?;
+        let refuse = |reason: String| TrainError::Unconditionable {
+            column: column.into(),
+            value: value.into(),
+            reason,
+        };
+        let target = self.transformer.target();
+        match self.conditioning() {
+            Conditioning::None => {
+                return Err(refuse(match self.config {
+                    ModelConfig::TabDdpm(_) | ModelConfig::Copula(_) | ModelConfig::Flow(_) => format!(
+                        "this {} was trained without a class label (no discrete target, or class_conditional = false); set a categorical target and class_conditional = true, and retrain",
+                        self.config.kind()
+                    ),
+                    _ => "this model was trained without a condition input (TVAE with conditional = false); retrain with conditional = true, or use CTGAN".into(),
+                }));
+            }
+            Conditioning::Label if target != Some(column) => {
+                let t = target.unwrap_or_default();
+                return Err(refuse(format!(
+                    "{} is conditioned on the target `{t}` only; condition on `{t}`, or filter unconditional samples yourself",
+                    self.config.kind()
+                )));
+            }
+            Conditioning::Label if mode == ConditionMode::Reject => {
+                return Err(refuse(format!(
+                    "condition = \"reject\" needs a model that generates the class column; {} takes the class as its label input and draws p(x | y), so every row carries it by construction. Use condition = \"force\", and judge the rows with a classifier of the real data (the augmentation filter)",
+                    self.config.kind()
+                )));
+            }
+            _ => {}
+        }
+        Ok((block, category))
+    }
+
+    /// Streams `n` rows to `sink`, frame by frame, holding at most a few frames whatever `n`:
+    /// the network generates the next chunk while a second thread decodes the previous ones
+    /// and hands them to `sink`. With a `(column, value)` condition every row is generated
+    /// under it and forced to it ([`ConditionMode::Force`]). The rows, in order, are those of
+    /// [`FittedModel::sample`] (or [`FittedModel::sample_where`]) with the same `seed`; at least
+    /// one frame is passed (an empty one when `n` is 0). Returns the rows passed.
+    ///
+    /// # Errors
+    /// As [`FittedModel::sample_where`] for the condition; a failing network or inverse
+    /// transform; `sink`'s own error.
+    pub fn sample_stream(
+        &self,
+        n: usize,
+        seed: u64,
+        condition: Option<(&str, &str)>,
+        sink: &mut (dyn FnMut(DataFrame) -> Result<(), DataError> + Send),
+    ) -> TrainResult<usize> {
+        let condition = condition
+            .map(|(c, v)| self.condition_of(c, v, ConditionMode::Force))
+            .transpose()?;
+        let vector = self.conditioning() == Conditioning::Vector;
+        let transformer = &self.transformer;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Matrix>(4);
+        std::thread::scope(|scope| {
+            let decoder = scope.spawn(move || -> TrainResult<usize> {
+                let (mut rows, mut frames) = (0usize, 0usize);
+                let mut pending: Option<Matrix> = None;
+                let mut flush = |m: Matrix, rows: &mut usize, frames: &mut usize| {
+                    *rows += m.rows();
+                    *frames += 1;
+                    sink(transformer.inverse_transform(&m)?)?;
+                    TrainResult::Ok(())
+                };
+                for m in rx {
+                    let m = match pending.take() {
+                        Some(p) => p.vstack(&m),
+                        None => m,
+                    };
+                    if m.rows() >= STREAM_FRAME {
+                        flush(m, &mut rows, &mut frames)?;
+                    } else {
+                        pending = Some(m);
+                    }
+                }
+                match pending {
+                    Some(m) => flush(m, &mut rows, &mut frames)?,
+                    None if frames == 0 => flush(
+                        Matrix::zeros(0, transformer.layout().dim()),
+                        &mut rows,
+                        &mut frames,
+                    )?,
+                    None => {}
+                }
+                Ok(rows)
+            });
+            let generated = self.for_each_chunk(n, seed, condition, |mut m| {
+                if let (true, Some((b, k))) = (vector, condition) {
+                    self.cond.force(&mut m, b, k);
+                }
+                // A closed channel means the decoder stopped on an error, returned below.
+                tx.send(m).map_err(|_| TrainError::Io {
+                    path: "<decoding thread>".into(),
+                    source: std::io::Error::other("the decoding thread stopped"),
+                })
+            });
+            drop(tx);
+            let decoded = decoder.join().expect("the decoding thread panicked")?;
+            generated?;
+            Ok(decoded)
+        })
     }
 
     /// `n` activated rows in the encoded layout (what [`DataTransformer::inverse_transform`]
@@ -593,5 +680,110 @@ mod tests {
             (s.height(), rep.generated, rep.adhering),
             (20, 20, Some(20))
         );
+    }
+
+    /// Rows of the training matrix drawn with the host RNG: deterministic per seed, different
+    /// from row to row, so that order and chunk boundaries show.
+    #[derive(Debug)]
+    struct Resamples(Matrix);
+
+    impl Sampler for Resamples {
+        fn conditioning(&self) -> Conditioning {
+            Conditioning::Vector
+        }
+        fn weights_file(&self) -> &'static str {
+            "none"
+        }
+        fn save(&self, _: &Path) -> TrainResult<()> {
+            Ok(())
+        }
+        fn generate(
+            &self,
+            n: usize,
+            _: Option<(usize, usize)>,
+            ctx: &mut SampleContext<'_>,
+        ) -> TrainResult<Matrix> {
+            use rand::Rng;
+            let rows: Vec<usize> = (0..n)
+                .map(|_| ctx.rng.random_range(0..self.0.rows()))
+                .collect();
+            Ok(self.0.select_rows(&rows))
+        }
+    }
+
+    /// `sample_stream` hands on, frame by frame, exactly the rows `sample` (and `sample_where`)
+    /// return, across several frames and a last short one; an empty request still passes one
+    /// empty frame with the columns; a failing sink stops it with the sink's error.
+    #[test]
+    fn streamed_rows_are_the_sampled_rows() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../datasets/ai4i_machine_failure/train.csv");
+        let df = synthkit_data::io::read_table(&path).unwrap();
+        let target = "Machine failure";
+        let schema = Schema::infer(
+            &df,
+            &SchemaOptions {
+                target: Some(target.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let tr = TransformerParams::default().fit(&df, &schema).unwrap();
+        let m = tr.transform(&df, 0).unwrap();
+        let cond = ConditionTable::from_matrix(&m, tr.layout());
+        let model = FittedModel {
+            config: ModelConfig::Ctgan(Default::default()),
+            transformer: tr,
+            cond,
+            losses: Vec::new(),
+            device_choice: DeviceChoice::Cpu,
+            device: DeviceChoice::Cpu.device(),
+            sampler: Arc::new(Resamples(m)),
+        };
+        let stream = |n: usize, condition: Option<(&str, &str)>| {
+            let mut frames: Vec<DataFrame> = Vec::new();
+            let rows = model
+                .sample_stream(n, 3, condition, &mut |f| {
+                    frames.push(f);
+                    Ok(())
+                })
+                .unwrap();
+            (rows, frames)
+        };
+        let n = 2 * STREAM_FRAME + 1234;
+        let (rows, frames) = stream(n, None);
+        assert_eq!(rows, n);
+        assert_eq!(
+            frames.iter().map(DataFrame::height).collect::<Vec<_>>(),
+            vec![STREAM_FRAME, STREAM_FRAME, 1234]
+        );
+        let mut joined = frames[0].clone();
+        for f in &frames[1..] {
+            joined.vstack_mut(f).unwrap();
+        }
+        let whole = model.sample(n, 3).unwrap();
+        assert!(joined.equals_missing(&whole), "streamed rows differ");
+        assert!(!joined.equals_missing(&model.sample(n, 4).unwrap()));
+
+        let (rows, frames) = stream(5000, Some((target, "1")));
+        assert_eq!(rows, 5000);
+        let where_ = model.sample_where(target, "1", 5000, 3).unwrap();
+        assert!(frames[0].equals_missing(&where_));
+
+        let (rows, frames) = stream(0, None);
+        assert_eq!((rows, frames.len(), frames[0].height()), (0, 1, 0));
+        assert_eq!(frames[0].get_column_names(), whole.get_column_names());
+
+        let mut calls = 0;
+        let err = model
+            .sample_stream(3 * STREAM_FRAME, 3, None, &mut |_| {
+                calls += 1;
+                Err(DataError::UnsupportedFormat {
+                    path: "full.disk".into(),
+                })
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("full.disk"), "{err}");
+        assert_eq!(calls, 1);
     }
 }
