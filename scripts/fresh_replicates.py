@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Judges the pre-registered noise margin of `augment` on the replicates that did not suggest it.
+"""Judges the pre-registered rules on the replicates that did not suggest them.
 
-Reads the published bench results (benches/results/bench-tabular*/<set>/results.json), keeps the
-replicates *not* listed in benches/results/preregistered/decline-margin-seen.txt (those finished
-before the rule was written down), and writes, per data set and level, the paired test PR-AUC
-differences of `augment` (with the margin) against real only, the best oversampler and
-`augment (no margin)`, to benches/results/preregistered/decline-margin-results.md. The same
-table over every replicate follows, labelled as such: those include the replicates the rule was
-designed on.
+For each pre-registration in benches/results/preregistered/ (the noise margin of `augment`,
+decline-margin.md; the curated, weighted menu, curated-weighted.md), reads the published bench
+results (benches/results/bench-tabular*/<set>/results.json), keeps the replicates *not* listed in
+its `<name>-seen.txt` (those finished before the rule was written down), and writes, per data set
+and level, the paired test PR-AUC differences of the rule's method against the methods it is
+judged against, to `<name>-results.md`. The same table over every replicate follows, labelled as
+such: those include the replicates the rule was designed on.
 
     python3 scripts/fresh_replicates.py
 """
@@ -22,9 +22,15 @@ RESULTS = os.path.join(ROOT, "benches", "results")
 PRE = os.path.join(RESULTS, "preregistered")
 BENCHES = ["bench-tabular", "bench-tabular-large"]
 
-AUGMENT = "augment"
-NO_MARGIN = "augment (no margin)"
-AGAINST = ["real only", "best oversampler", NO_MARGIN]
+# (name, method judged, methods it is compared with, what the rule is)
+RULES = [
+    ("decline-margin", "augment", ["real only", "best oversampler", "augment (no margin)"],
+     "`augment` with the noise margin (`decline_margin` in each results.json, 1 by default)"),
+    ("curated-weighted", "augment (curated, weighted)",
+     ["real only", "best oversampler", "augment"],
+     "`augment (curated, weighted)`: `augment`'s rule among the curated arms with a weight "
+     "below 1"),
+]
 
 # Two-sided 97.5 % quantiles of Student's t, 1..30 degrees of freedom (as crates/eval/src/select.rs).
 T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
@@ -56,7 +62,7 @@ def key(rep):
     return f"{'all' if level == 'all' else 'N' + str(level)}-r{rep['r']}"
 
 
-def rows(seen, fresh_only):
+def rows(seen, fresh_only, method, against):
     out = []
     for bench in BENCHES:
         base = os.path.join(RESULTS, bench)
@@ -69,19 +75,19 @@ def rows(seen, fresh_only):
             with open(path) as f:
                 results = json.load(f)
             for level in results["levels"]:
-                diffs = {m: [] for m in AGAINST}
+                diffs = {m: [] for m in against}
                 declined, reps = 0, []
                 for rp in level["picks"]:
                     k = key(rp["replicate"])
                     if fresh_only and f"{bench}/{name}/{k}" in seen:
                         continue
                     picks = {m: p for m, p in rp["picks"]}
-                    if AUGMENT not in picks or NO_MARGIN not in picks:
+                    if method not in picks:
                         continue
                     reps.append(k.split("-")[1])
-                    aug = picks[AUGMENT]
+                    aug = picks[method]
                     declined += aug["arm"]["arm"] == "real"
-                    for m in AGAINST:
+                    for m in against:
                         if m in picks:
                             diffs[m].append(aug["test"]["pr_auc"] - picks[m]["test"]["pr_auc"])
                 if not reps:
@@ -89,44 +95,44 @@ def rows(seen, fresh_only):
                 lv = level["summary"]["level"]
                 out.append([name, str(lv) if lv != "all" else f"all ({results['n_train_rare']})",
                             " ".join(reps), f"{declined}/{len(reps)}"]
-                           + [paired(diffs[m]) for m in AGAINST])
+                           + [paired(diffs[m]) for m in against])
     return out
 
 
-def table(body):
-    head = ["data set", "rare rows", "replicates", "augment declined",
-            "augment − real only", "augment − best oversampler", "augment − augment (no margin)"]
+def table(body, against):
+    head = ["data set", "rare rows", "replicates", "declined"] + [f"− {m}" for m in against]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in body]
     return "\n".join(lines)
 
 
 def main():
-    with open(os.path.join(PRE, "decline-margin-seen.txt")) as f:
-        seen = {line.strip() for line in f if line.strip()}
-    fresh = rows(seen, True)
-    every = rows(seen, False)
-    text = f"""# The pre-registered noise margin, judged on fresh replicates
+    for name, method, against, what in RULES:
+        with open(os.path.join(PRE, f"{name}-seen.txt")) as f:
+            seen = {line.strip() for line in f if line.strip()}
+        fresh = rows(seen, True, method, against)
+        every = rows(seen, False, method, against)
+        text = f"""# The pre-registered rule `{name}`, judged on fresh replicates
 
-Rule and plan: [decline-margin.md](decline-margin.md). Written by `scripts/fresh_replicates.py`
-from the published `results.json` files. PR-AUC on the real test split; each difference is
-`augment` (with the margin recorded as `decline_margin` in each results.json, 1 by default)
-minus the other method on the same replicate: mean [95 % t-interval] (wins/losses). `augment declined`: replicates on which `augment` kept the real rows.
+Rule and plan: [{name}.md]({name}.md). Written by `scripts/fresh_replicates.py` from the
+published `results.json` files. PR-AUC on the real test split; each difference is {what}, minus
+the named method on the same replicate: mean [95 % t-interval] (wins/losses). `declined`:
+replicates on which it kept the real rows.
 
 ## Fresh replicates (finished after the rule was written down)
 
-{table(fresh) if fresh else "No fresh replicate has finished yet."}
+{table(fresh, against) if fresh else "No fresh replicate has finished yet."}
 
 ## Every replicate (includes those that suggested the rule: not a test of it)
 
-{table(every)}
+{table(every, against) if every else "None yet."}
 """
-    out = os.path.join(PRE, "decline-margin-results.md")
-    tmp = out + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, out)
-    print(f"wrote {out}: {len(fresh)} fresh rows, {len(every)} in all", file=sys.stderr)
+        out = os.path.join(PRE, f"{name}-results.md")
+        tmp = out + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, out)
+        print(f"wrote {out}: {len(fresh)} fresh rows, {len(every)} in all", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ scripts/fresh_replicates.py); the cells are copied verbatim, nothing is recomput
 - `replicates`: the finished replicates per data set and level, from each results.json;
 - `generators`: each data set's "Generators" table at the level that keeps every rare row
   (its report.md);
-- `fresh`: the pre-registered margin's table on fresh replicates
-  (preregistered/decline-margin-results.md).
+- `fresh`, `curated`: the pre-registered rules' tables on fresh replicates
+  (preregistered/decline-margin-results.md, preregistered/curated-weighted-results.md).
 
     python3 scripts/readme_results.py
 """
@@ -102,8 +102,8 @@ def generators():
     return markdown(["data set"] + GENERATOR_COLUMNS, rows)
 
 
-def fresh():
-    text = open(os.path.join(RESULTS, "preregistered", "decline-margin-results.md")).read()
+def fresh(name):
+    text = open(os.path.join(RESULTS, "preregistered", f"{name}-results.md")).read()
     part = text.split("## Fresh replicates")[1].split("## ")[0]
     lines = [l for l in part.split("\n") if l.startswith("|")]
     return "\n".join(lines) if lines else "No fresh replicate has finished yet."
@@ -113,7 +113,9 @@ def main():
     path = os.path.join(ROOT, "README.md")
     text = open(path).read()
     for name, build in [("verdict", verdict), ("replicates", replicates),
-                        ("generators", generators), ("fresh", fresh)]:
+                        ("generators", generators),
+                        ("fresh", lambda: fresh("decline-margin")),
+                        ("curated", lambda: fresh("curated-weighted"))]:
         pattern = re.compile(
             rf"(<!-- results:{name} -->\n)(?:.*?\n)?(<!-- /results:{name} -->)", re.S)
         if not pattern.search(text):

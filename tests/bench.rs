@@ -163,6 +163,7 @@ fn bench_runs_resumes_and_renders() {
                 "ensemble",
                 "augment",
                 "augment (no margin)",
+                "augment (curated, weighted)",
                 "best on test (oracle)"
             ]
         );
@@ -214,6 +215,29 @@ fn bench_runs_resumes_and_renders() {
                     .filter(|x| candidate(&x["arm"]))
                     .map(|x| x["metrics"]["pr_auc"].as_f64().unwrap())
                     .fold(f64::NEG_INFINITY, f64::max);
+                if method == "augment (curated, weighted)" {
+                    // `augment`'s rule among the curated arms with a weight below 1 only.
+                    let ap = score(&val, &serde_json::json!({"arm": "real"})).unwrap();
+                    let rare = val["n_eval_rare"].as_f64().unwrap();
+                    let curated = val["runs"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|x| {
+                            x["arm"]["arm"] == "augment"
+                                && x["arm"]["filter"] == true
+                                && x["arm"]["weight"].as_f64().unwrap() < 1.0
+                        })
+                        .map(|x| x["metrics"]["pr_auc"].as_f64().unwrap())
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    if curated > ap + (ap * (1.0 - ap) / rare).sqrt() {
+                        assert_eq!(arm["filter"], true, "{key}-r{r}");
+                        assert_eq!(score(&val, arm).unwrap(), curated, "{key}-r{r}");
+                    } else {
+                        assert_eq!(arm["arm"], "real", "{key}-r{r}");
+                    }
+                    continue;
+                }
                 if method == "augment" {
                     // The default margin: the best generator arm must beat the real rows'
                     // validation PR-AUC by one sampling error, √(AP (1 − AP) / rare).

@@ -13,7 +13,10 @@
 //!   the real rows on validation by more than `decline_margin` sampling errors of their
 //!   PR-AUC, the real rows otherwise ([`pick_augment`]);
 //! - `augment (no margin)`: the same without the margin (the best of all augmentation arms and
-//!   the real rows), kept to show what the margin changes.
+//!   the real rows), kept to show what the margin changes;
+//! - `augment (curated, weighted)`: `augment` among the curated arms with a weight below 1
+//!   only (a smaller menu, so less winner's curse; pre-registered in
+//!   `benches/results/preregistered/curated-weighted.md`).
 //!
 //! The method's result on the replicate is its picked arm's *test* score. The best arm on test
 //! is kept too, labelled an oracle, and never headlines. Methods are compared with `real only`
@@ -22,7 +25,7 @@
 use serde::{Deserialize, Serialize};
 use synthkit_eval::arms::{ArmRun, ArmSpec, Conditioned, Source, StageReport};
 use synthkit_eval::metrics::ClassificationMetrics;
-use synthkit_eval::select::{Paired, pick, pick_augment};
+use synthkit_eval::select::{Paired, pick, pick_augment, pick_augment_among};
 use synthkit_eval::stats::MeanStd;
 
 use crate::plan::{Level, Replicate};
@@ -38,6 +41,8 @@ pub const AUGMENT: &str = "augment";
 /// `augment` without the noise margin: the plain maximum over the generator arms and the real
 /// rows.
 pub const AUGMENT_NO_MARGIN: &str = "augment (no margin)";
+/// `augment` among the curated, down-weighted arms only.
+pub const AUGMENT_CURATED: &str = "augment (curated, weighted)";
 /// The method that picks among the ensemble's arms.
 pub const ENSEMBLE: &str = "ensemble";
 /// The best arm on test: an oracle, for orientation only.
@@ -72,6 +77,7 @@ pub fn methods(generators: &[String], ensemble: bool) -> Vec<String> {
     }
     m.push(AUGMENT.to_string());
     m.push(AUGMENT_NO_MARGIN.to_string());
+    m.push(AUGMENT_CURATED.to_string());
     m
 }
 
@@ -124,6 +130,13 @@ pub fn picks(
                 )
             }),
             AUGMENT => pick_augment(&validation.runs, classifier, validation.n_eval_rare, margin),
+            AUGMENT_CURATED => pick_augment_among(
+                &validation.runs,
+                classifier,
+                validation.n_eval_rare,
+                margin,
+                |a| matches!(a, ArmSpec::Augment { filter: true, weight, .. } if *weight < 1.0),
+            ),
             AUGMENT_NO_MARGIN => pick(&validation.runs, classifier, |a| {
                 *a == ArmSpec::Real || a.is_augment()
             }),

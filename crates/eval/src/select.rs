@@ -46,8 +46,19 @@ pub fn pick_augment<'a>(
     rare: usize,
     margin: f64,
 ) -> Option<&'a ArmRun> {
+    pick_augment_among(runs, classifier, rare, margin, ArmSpec::is_augment)
+}
+
+/// [`pick_augment`] with the augmentation arms restricted to those passing `candidate`.
+pub fn pick_augment_among<'a>(
+    runs: &'a [ArmRun],
+    classifier: &str,
+    rare: usize,
+    margin: f64,
+    candidate: impl Fn(&ArmSpec) -> bool,
+) -> Option<&'a ArmRun> {
     let real = pick(runs, classifier, |a| *a == ArmSpec::Real)?;
-    let Some(best) = pick(runs, classifier, ArmSpec::is_augment) else {
+    let Some(best) = pick(runs, classifier, |a| a.is_augment() && candidate(a)) else {
         return Some(real);
     };
     let ap = real.metrics.pr_auc;
