@@ -8,7 +8,7 @@ scripts/fresh_replicates.py); the cells are copied verbatim, nothing is recomput
 - `verdict`: the per-level rows of bench-tabular*/summary.md;
 - `replicates`: the finished replicates per data set and level, from each results.json;
 - `generators`: each data set's "Generators" table at the level that keeps every rare row
-  (its report.md);
+  (its report.md), with the T = 100 / T = 1000 bench of the large sets;
 - `fresh`, `curated`: the pre-registered rules' tables on fresh replicates
   (preregistered/decline-margin-results.md, preregistered/curated-weighted-results.md).
 
@@ -22,6 +22,8 @@ import re
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 RESULTS = os.path.join(ROOT, "benches", "results")
 BENCHES = ["bench-tabular", "bench-tabular-large"]
+# Benches that only add rows to the generator table (not to the verdict).
+GENERATOR_ONLY = ["bench-tabular-large-t1000"]
 VERDICT_COLUMNS = ["data set", "rare rows", "replicates", "real only", "best oversampler",
                    "plain generator", "augment", "augment (no margin)", "Δ vs real only",
                    "Δ vs best oversampler"]
@@ -47,8 +49,8 @@ def markdown(head, rows):
     return "\n".join(out)
 
 
-def datasets():
-    for bench in BENCHES:
+def datasets(benches=BENCHES):
+    for bench in benches:
         base = os.path.join(RESULTS, bench)
         if os.path.isdir(base):
             for name in sorted(os.listdir(base)):
@@ -84,7 +86,7 @@ def replicates():
 
 def generators():
     rows = []
-    for bench, name in datasets():
+    for bench, name in datasets(BENCHES + GENERATOR_ONLY):
         lines = open(os.path.join(RESULTS, bench, name, "report.md")).read().split("\n")
         start = lines.index("## Generators")
         level = next((i for i in range(start, len(lines)) if lines[i].startswith("### all")),
@@ -97,7 +99,8 @@ def generators():
                 break
             if l.startswith("|"):
                 table.append(l)
-        for row in pick_columns(table, GENERATOR_COLUMNS, prefix=[name]):
+        label = name if bench in BENCHES else f"{name} (`{bench}`)"
+        for row in pick_columns(table, GENERATOR_COLUMNS, prefix=[label]):
             rows.append([c.replace(" (1 replicate)", "") for c in row])
     return markdown(["data set"] + GENERATOR_COLUMNS, rows)
 
