@@ -595,12 +595,16 @@ mod tests {
     use std::path::Path;
     use synthkit_data::{Schema, SchemaOptions, TransformerParams};
 
-    /// A network that ignores its condition: every row it generates is of the target's first
-    /// category (the majority, `0`), and its other columns are the first training row's.
+    /// A stand-in network that replays rows of an encoded training matrix, ignoring any
+    /// condition: with `random`, rows drawn with the host RNG (deterministic per seed, different
+    /// from row to row, so order and chunk boundaries show); without, the first row every time.
     #[derive(Debug)]
-    struct IgnoresCondition(Matrix);
+    struct Replays {
+        rows: Matrix,
+        random: bool,
+    }
 
-    impl Sampler for IgnoresCondition {
+    impl Sampler for Replays {
         fn conditioning(&self) -> Conditioning {
             Conditioning::Vector
         }
@@ -614,9 +618,52 @@ mod tests {
             &self,
             n: usize,
             _: Option<(usize, usize)>,
-            _: &mut SampleContext<'_>,
+            ctx: &mut SampleContext<'_>,
         ) -> TrainResult<Matrix> {
-            Ok(self.0.select_rows(&vec![0; n]))
+            use rand::Rng;
+            let pick: Vec<usize> = (0..n)
+                .map(|_| {
+                    if self.random {
+                        ctx.rng.random_range(0..self.rows.rows())
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            Ok(self.rows.select_rows(&pick))
+        }
+    }
+
+    const TARGET: &str = "Machine failure";
+
+    /// A model of the first `head` ai4i training rows (all when `None`) whose network
+    /// [`Replays`] them.
+    fn replaying_model(head: Option<usize>, random: bool) -> FittedModel {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../datasets/ai4i_machine_failure/train.csv");
+        let df = synthkit_data::io::read_table(&path).unwrap();
+        let df = match head {
+            Some(h) => df.head(Some(h)),
+            None => df,
+        };
+        let schema = Schema::infer(
+            &df,
+            &SchemaOptions {
+                target: Some(TARGET.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let tr = TransformerParams::default().fit(&df, &schema).unwrap();
+        let rows = tr.transform(&df, 0).unwrap();
+        FittedModel {
+            config: ModelConfig::Ctgan(Default::default()),
+            cond: ConditionTable::from_matrix(&rows, tr.layout()),
+            transformer: tr,
+            losses: Vec::new(),
+            device_choice: DeviceChoice::Cpu,
+            device: DeviceChoice::Cpu.device(),
+            sampler: Arc::new(Replays { rows, random }),
         }
     }
 
@@ -625,35 +672,14 @@ mod tests {
     /// gives up with the acceptance rate in the error.
     #[test]
     fn a_generator_that_ignores_the_condition_fails_the_adherence_check() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../datasets/ai4i_machine_failure/train.csv");
-        let df = synthkit_data::io::read_table(&path)
-            .unwrap()
-            .head(Some(300));
-        let target = "Machine failure";
-        let schema = Schema::infer(
-            &df,
-            &SchemaOptions {
-                target: Some(target.into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        let tr = TransformerParams::default().fit(&df, &schema).unwrap();
-        let m = tr.transform(&df, 0).unwrap();
-        let (block, _) = tr.condition(target, "0").unwrap();
-        let first = m.select_rows(&[0]);
-        let cond = ConditionTable::from_matrix(&m, tr.layout());
-        assert_eq!(cond.categories(&first, block), vec![0]);
-        let model = FittedModel {
-            config: ModelConfig::Ctgan(Default::default()),
-            transformer: tr,
-            cond,
-            losses: Vec::new(),
-            device_choice: DeviceChoice::Cpu,
-            device: DeviceChoice::Cpu.device(),
-            sampler: Arc::new(IgnoresCondition(first)),
-        };
+        let model = replaying_model(Some(300), false);
+        let target = TARGET;
+        // Its only row is of the majority class.
+        let (block, _) = model.transformer.condition(target, "0").unwrap();
+        let first = model
+            .generate_chunk(1, None, &mut StdRng::seed_from_u64(0))
+            .unwrap();
+        assert_eq!(model.cond.categories(&first, block), vec![0]);
         let (s, rep) = model
             .sample_where_with(target, "1", 50, 0, ConditionMode::Force)
             .unwrap();
@@ -682,64 +708,13 @@ mod tests {
         );
     }
 
-    /// Rows of the training matrix drawn with the host RNG: deterministic per seed, different
-    /// from row to row, so that order and chunk boundaries show.
-    #[derive(Debug)]
-    struct Resamples(Matrix);
-
-    impl Sampler for Resamples {
-        fn conditioning(&self) -> Conditioning {
-            Conditioning::Vector
-        }
-        fn weights_file(&self) -> &'static str {
-            "none"
-        }
-        fn save(&self, _: &Path) -> TrainResult<()> {
-            Ok(())
-        }
-        fn generate(
-            &self,
-            n: usize,
-            _: Option<(usize, usize)>,
-            ctx: &mut SampleContext<'_>,
-        ) -> TrainResult<Matrix> {
-            use rand::Rng;
-            let rows: Vec<usize> = (0..n)
-                .map(|_| ctx.rng.random_range(0..self.0.rows()))
-                .collect();
-            Ok(self.0.select_rows(&rows))
-        }
-    }
-
     /// `sample_stream` hands on, frame by frame, exactly the rows `sample` (and `sample_where`)
     /// return, across several frames and a last short one; an empty request still passes one
     /// empty frame with the columns; a failing sink stops it with the sink's error.
     #[test]
     fn streamed_rows_are_the_sampled_rows() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../datasets/ai4i_machine_failure/train.csv");
-        let df = synthkit_data::io::read_table(&path).unwrap();
-        let target = "Machine failure";
-        let schema = Schema::infer(
-            &df,
-            &SchemaOptions {
-                target: Some(target.into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        let tr = TransformerParams::default().fit(&df, &schema).unwrap();
-        let m = tr.transform(&df, 0).unwrap();
-        let cond = ConditionTable::from_matrix(&m, tr.layout());
-        let model = FittedModel {
-            config: ModelConfig::Ctgan(Default::default()),
-            transformer: tr,
-            cond,
-            losses: Vec::new(),
-            device_choice: DeviceChoice::Cpu,
-            device: DeviceChoice::Cpu.device(),
-            sampler: Arc::new(Resamples(m)),
-        };
+        let model = replaying_model(None, true);
+        let target = TARGET;
         let stream = |n: usize, condition: Option<(&str, &str)>| {
             let mut frames: Vec<DataFrame> = Vec::new();
             let rows = model
