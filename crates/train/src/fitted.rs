@@ -191,9 +191,17 @@ impl FittedModel {
     /// # Errors
     /// Only on a failing network or inverse transform.
     pub fn sample(&self, n: usize, seed: u64) -> TrainResult<DataFrame> {
-        let mut out = FrameBuilder::default();
-        self.for_each_chunk(n, seed, None, |m| out.push(&self.transformer, &m))?;
-        out.finish(&self.transformer)
+        let mut out: Option<DataFrame> = None;
+        self.sample_stream(n, seed, None, &mut |frame| match &mut out {
+            Some(acc) => acc.vstack_mut(&frame).map(|_| ()).map_err(DataError::from),
+            None => {
+                out = Some(frame);
+                Ok(())
+            }
+        })?;
+        let mut df = out.expect("sample_stream passes at least one frame");
+        df.align_chunks_par();
+        Ok(df)
     }
 
     /// Exactly `n` synthetic rows, every one with `column == value`, generated under that
@@ -708,9 +716,10 @@ mod tests {
         );
     }
 
-    /// `sample_stream` hands on, frame by frame, exactly the rows `sample` (and `sample_where`)
-    /// return, across several frames and a last short one; an empty request still passes one
-    /// empty frame with the columns; a failing sink stops it with the sink's error.
+    /// `sample_stream` hands on, frame by frame, exactly the rows of the chunks decoded one by
+    /// one (and `sample` and `sample_where` return them), across several frames and a last
+    /// short one; an empty request still passes one empty frame with the columns; a failing
+    /// sink stops it with the sink's error.
     #[test]
     fn streamed_rows_are_the_sampled_rows() {
         let model = replaying_model(None, true);
@@ -736,8 +745,23 @@ mod tests {
         for f in &frames[1..] {
             joined.vstack_mut(f).unwrap();
         }
-        let whole = model.sample(n, 3).unwrap();
+        // Against the chunks decoded one by one, without the stream.
+        let mut whole: Option<DataFrame> = None;
+        model
+            .for_each_chunk(n, 3, None, |m| {
+                let df = model.transformer.inverse_transform(&m)?;
+                match &mut whole {
+                    Some(acc) => {
+                        acc.vstack_mut(&df).unwrap();
+                    }
+                    None => whole = Some(df),
+                }
+                Ok(())
+            })
+            .unwrap();
+        let whole = whole.unwrap();
         assert!(joined.equals_missing(&whole), "streamed rows differ");
+        assert!(model.sample(n, 3).unwrap().equals_missing(&whole));
         assert!(!joined.equals_missing(&model.sample(n, 4).unwrap()));
 
         let (rows, frames) = stream(5000, Some((target, "1")));
