@@ -191,17 +191,9 @@ impl FittedModel {
     /// # Errors
     /// Only on a failing network or inverse transform.
     pub fn sample(&self, n: usize, seed: u64) -> TrainResult<DataFrame> {
-        let mut out: Option<DataFrame> = None;
-        self.sample_stream(n, seed, None, &mut |frame| match &mut out {
-            Some(acc) => acc.vstack_mut(&frame).map(|_| ()).map_err(DataError::from),
-            None => {
-                out = Some(frame);
-                Ok(())
-            }
-        })?;
-        let mut df = out.expect("sample_stream passes at least one frame");
-        df.align_chunks_par();
-        Ok(df)
+        let mut out = FrameBuilder::default();
+        self.sample_stream(n, seed, None, &mut |frame| out.push_frame(frame))?;
+        out.finish(&self.transformer)
     }
 
     /// Exactly `n` synthetic rows, every one with `column == value`, generated under that
@@ -576,11 +568,16 @@ impl FittedModel {
 struct FrameBuilder(Option<DataFrame>);
 
 impl FrameBuilder {
+    /// Decodes `m` and appends its rows.
     fn push(&mut self, tr: &DataTransformer, m: &Matrix) -> TrainResult<()> {
-        let df = tr.inverse_transform(m)?;
+        Ok(self.push_frame(tr.inverse_transform(m)?)?)
+    }
+
+    /// Appends decoded rows.
+    fn push_frame(&mut self, df: DataFrame) -> Result<(), DataError> {
         match &mut self.0 {
             Some(acc) => {
-                acc.vstack_mut(&df).map_err(DataError::from)?;
+                acc.vstack_mut(&df)?;
             }
             None => self.0 = Some(df),
         }
