@@ -216,15 +216,13 @@ impl Diffusion {
     /// # Shapes
     /// - `eps`, `x`: `[batch, n]`; returns `[batch, n]`
     pub fn gaussian_p_sample_at(&self, eps: Tensor<2>, x: Tensor<2>, i: usize) -> Tensor<2> {
-        let c1 = self.posterior_mean_coef1[i];
-        let a = self.sqrt_recip_alphas_cumprod[i] * c1 + self.posterior_mean_coef2[i];
-        let b = self.sqrt_recipm1_alphas_cumprod[i] * c1;
+        let step = self.reverse_step(i);
         let noise = Tensor::<2>::random(x.dims(), Distribution::Normal(0.0, 1.0), &x.device());
-        let mean = x.mul_scalar(a) - eps.mul_scalar(b);
+        let mean = x.mul_scalar(step.x_coef) - eps.mul_scalar(step.eps_coef);
         if i == 0 {
             mean
         } else {
-            mean + noise.mul_scalar((0.5 * self.model_log_variance[i]).exp())
+            mean + noise.mul_scalar(step.sigma)
         }
     }
 
@@ -248,15 +246,15 @@ impl Diffusion {
         i: usize,
     ) -> Tensor<2> {
         let d = logits.device();
+        let step = self.reverse_step(i);
         let ev = if i == 0 {
             blocks.log_softmax(logits)
         } else {
-            let abar = self.log_cumprod_alpha[i - 1].exp();
-            let rest = self.log_1_min_cumprod_alpha[i - 1].exp();
-            (blocks.softmax(logits).mul_scalar(abar) + blocks.per_width(|k| rest / k as f64, &d))
-                .log()
+            (blocks.softmax(logits).mul_scalar(step.abar)
+                + blocks.per_width(|k| step.rest / k as f64, &d))
+            .log()
         };
-        let (alpha, rest) = (self.log_alpha[i].exp(), self.log_1_min_alpha[i].exp());
+        let (alpha, rest) = (step.alpha, step.rest_step);
         let off = blocks.per_width(|k| (rest / k as f64).ln(), &d);
         let gap = blocks.per_width(|k| ((alpha + rest / k as f64) / (rest / k as f64)).ln(), &d);
         ev + xt * gap + off

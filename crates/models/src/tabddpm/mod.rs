@@ -12,6 +12,8 @@
 //!   `q_pred`, `q_posterior`, the x₀-parametrised model posterior, Gumbel-max sampling, and the
 //!   `vb_stochastic` loss. burn has no public logsumexp; [`log_add_exp`] and
 //!   [`CatBlocks::logsumexp`] use `m + log Σ exp(x − m)` with `m` the (detached) maximum.
+//! - [`ReverseStep`]: the same ancestral step fused per row on host numbers, for the CPU
+//!   backend (one exponential per entry and one uniform per block).
 //! - [`DdpmLayout`]: which encoded columns are diffused as Gaussians, which one-hot blocks as
 //!   multinomials, and which block (the target) is the label input.
 //!
@@ -40,11 +42,13 @@ mod categorical;
 mod denoiser;
 mod diffusion;
 mod layout;
+mod reverse;
 
 pub use categorical::{CatBlocks, log_add_exp, log_onehot};
 pub use denoiser::{Denoiser, timestep_embedding};
 pub use diffusion::Diffusion;
 pub use layout::DdpmLayout;
+pub use reverse::ReverseStep;
 
 #[cfg(test)]
 mod tests;

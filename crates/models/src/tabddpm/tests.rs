@@ -236,6 +236,108 @@ fn shared_step_sampling_matches_the_per_row_step() {
     }
 }
 
+/// The host step ([`ReverseStep`]) against the tensor maths it fuses: its Gaussian update is
+/// the reference's per-row step with the same noise, and its block posterior, normalised, is
+/// the normalised model posterior `p_pred`, at the first, middle and last steps.
+#[test]
+#[serial]
+fn the_host_step_is_the_tensor_step() {
+    let device = dev();
+    device.seed(11);
+    let d = Diffusion::new(100, Schedule::Cosine);
+    let sizes = vec![4, 2, 7];
+    let blocks = CatBlocks::new(sizes.clone());
+    let b = 32;
+    let x = Tensor::<2>::random([b, 3], Distribution::Normal(0.0, 1.0), &device);
+    let eps = Tensor::<2>::random([b, 3], Distribution::Normal(0.0, 1.0), &device);
+    // Logits wide enough that some entries' exponentials underflow.
+    let logits = Tensor::<2>::random([b, 13], Distribution::Normal(0.0, 40.0), &device);
+    let xt = blocks.sample(Tensor::zeros([b, 13], &device));
+    let (xv, ev, lv, tv) = (
+        vec2(x.clone()),
+        vec2(eps.clone()),
+        vec2(logits.clone()),
+        vec2(xt.clone()),
+    );
+    for i in [0, 1, 2, 50, 98, 99] {
+        let t = vec![i; b];
+        let step = d.reverse_step(i);
+        device.seed(9);
+        let noise = vec2(Tensor::<2>::random(
+            [b, 3],
+            Distribution::Normal(0.0, 1.0),
+            &device,
+        ));
+        device.seed(9);
+        let oracle = vec2(per_row_gaussian_p_sample(&d, eps.clone(), x.clone(), &t));
+        for (j, want) in oracle.iter().enumerate() {
+            let got = step.gaussian(xv[j], ev[j], noise[j]);
+            assert!(
+                (got - want).abs() <= 2e-5 * (1.0 + want.abs()),
+                "Gaussian step {i}: {got} vs {want}"
+            );
+        }
+        let post = vec2(
+            d.p_pred(&blocks, logits.clone(), log_onehot(xt.clone()), &t)
+                .exp(),
+        );
+        for r in 0..b {
+            let mut o = 0;
+            for &k in &sizes {
+                let row = r * 13 + o;
+                let current = tv[row..row + k].iter().position(|&v| v == 1.0).unwrap();
+                let mut q = vec![0.0; k];
+                step.block_posterior(&lv[row..row + k], current, &mut q);
+                let total: f64 = q.iter().sum();
+                for j in 0..k {
+                    let (got, want) = (q[j] / total, f64::from(post[row + j]));
+                    assert!(
+                        (got - want).abs() < 1e-5,
+                        "posterior {i}, row {r}: {got} vs {want}"
+                    );
+                }
+                o += k;
+            }
+        }
+    }
+}
+
+/// `draw_category` draws from the block posterior: over 100,000 draws (fixed seed) each
+/// category's frequency is within 5 binomial sampling errors √(p(1 − p)/n) of its probability,
+/// at the first step (the x₀ softmax alone) and a later one.
+#[test]
+fn host_category_draws_follow_the_block_posterior() {
+    use rand::{Rng, SeedableRng};
+    let d = Diffusion::new(100, Schedule::Cosine);
+    let logits = [1.5f32, -0.5, 0.0, 2.5, -3.0];
+    let n = 100_000;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    for i in [0, 60] {
+        let step = d.reverse_step(i);
+        let mut q = vec![0.0; 5];
+        step.block_posterior(&logits, 2, &mut q);
+        let total: f64 = q.iter().sum();
+        let mut counts = [0usize; 5];
+        let mut scratch = vec![0.0; 5];
+        for _ in 0..n {
+            counts[step.draw_category(&logits, 2, rng.random(), &mut scratch)] += 1;
+        }
+        for j in 0..5 {
+            let p = q[j] / total;
+            let f = counts[j] as f64 / n as f64;
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            assert!(
+                (f - p).abs() <= 5.0 * se + 1e-12,
+                "step {i}, category {j}: {f} vs {p}"
+            );
+        }
+    }
+    // u just below 1 lands on the last category with mass, never past the block.
+    let step = d.reverse_step(0);
+    let mut scratch = vec![0.0; 5];
+    assert!(step.draw_category(&logits, 2, 1.0 - 1e-17, &mut scratch) < 5);
+}
+
 #[test]
 fn logsumexp_is_stable_for_large_and_tiny_values() {
     let device = dev();

@@ -30,7 +30,7 @@ use crate::driver::{Engine, check_finite};
 use crate::error::TrainResult;
 use crate::losses::BlockLosses;
 use crate::persist::{load_weights, save_weights};
-use crate::tensor::{read_back, tensor2};
+use crate::tensor::tensor2;
 
 /// The global steps of training block `block`: `block · per_block ..` up to `steps`.
 pub(crate) fn block_steps(block: usize, per_block: usize, steps: usize) -> std::ops::Range<usize> {
@@ -295,77 +295,6 @@ impl Engine for TabDdpmEngine<'_> {
         self.ema = load_weights(&self.ema, &dir.join("ema.bpk"))?;
         self.opt.load(&dir.join("optimizer.bin"), &self.device)
     }
-}
-
-/// Ancestral sampling of `y.len()` rows (or `n` rows when unconditional, `y` empty): start from
-/// N(0, I) and uniform categories, run t = T−1 … 0 with Gaussian steps and multinomial posterior
-/// draws (`GaussianMultinomialDiffusion.sample`). All rows share the step, so each step uses
-/// the scalar-coefficient forms [`Diffusion::gaussian_p_sample_at`] and
-/// [`Diffusion::p_pred_unnormalised_at`] (the same draws as the per-row maths). Returns
-/// (numeric `[n, n_num]`, one-hot `[n, n_cat]`) row-major.
-///
-/// # Errors
-/// [`TrainError::NonFiniteSample`] when a generated value is NaN or infinite (the reference's
-/// `FoundNANsError`).
-pub(crate) fn sample_rows(
-    den: &Denoiser,
-    diffusion: &Diffusion,
-    dl: &DdpmLayout,
-    y: &[usize],
-    n: usize,
-    device: &Device,
-) -> TrainResult<(Vec<f32>, Vec<f32>)> {
-    let (nn, nc) = (dl.n_num(), dl.n_cat());
-    let blocks = dl.blocks();
-    let mut z = if nn > 0 {
-        Tensor::<2>::random([n, nn], Distribution::Normal(0.0, 1.0), device)
-    } else {
-        Tensor::zeros([n, 0], device)
-    };
-    let mut x_cat = if nc > 0 {
-        blocks.sample(Tensor::zeros([n, nc], device))
-    } else {
-        Tensor::zeros([n, 0], device)
-    };
-    // The label branch is the same at every step, and the time branch the same for every row:
-    // compute the first once and the second on one row per step (broadcast in the sum).
-    let label = (dl.n_classes() > 0)
-        .then(|| den.label_embedding(onehot(y, dl.n_classes(), device)))
-        .flatten(); // [n, dim_t]
-    for i in (0..diffusion.num_timesteps).rev() {
-        let time = den.time_embedding(times(&[i], device)); // [1, dim_t]
-        let emb = match &label {
-            Some(l) => l.clone() + time, // [n, dim_t]
-            None => time,
-        };
-        let out = den.forward_embedded(cat_parts(vec![z.clone(), x_cat.clone()]), emb); // [n, d_in]
-        if nn > 0 {
-            z = diffusion.gaussian_p_sample_at(out.clone().narrow(1, 0, nn), z, i);
-        }
-        if nc > 0 {
-            let logits = out.narrow(1, nn, nc);
-            let lp = diffusion.p_pred_unnormalised_at(&blocks, logits, x_cat, i);
-            x_cat = blocks.sample(lp);
-        }
-    }
-    let num = if nn > 0 {
-        read_back(z, "generated numeric values")?
-    } else {
-        Vec::new()
-    };
-    let bad = num.iter().filter(|v| !v.is_finite()).count();
-    if bad > 0 {
-        return Err(crate::error::TrainError::NonFiniteSample {
-            model: "TabDDPM",
-            count: bad,
-        });
-    }
-    let cat = if nc > 0 {
-        read_back(x_cat, "generated categories")?
-    } else {
-        Vec::new()
-    };
-    Ok((num, cat))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! label input when class-conditional.
 
 pub(crate) mod engine;
+mod sampling;
 
 use std::path::Path;
 
@@ -17,7 +18,8 @@ use crate::options::TrainOptions;
 use crate::persist::{load_weights, save_weights};
 use crate::synthesizer::{Conditioning, SampleContext, Sampler, Synthesizer, Trained};
 
-pub(crate) use engine::{TabDdpmEngine, sample_rows};
+pub(crate) use engine::TabDdpmEngine;
+pub(crate) use sampling::sample_rows;
 
 /// TabDDPM with its config.
 pub(crate) struct TabDdpm<'a>(pub &'a TabDdpmConfig);
@@ -153,7 +155,15 @@ impl Sampler for TabDdpmSampler {
         ctx: &mut SampleContext<'_>,
     ) -> TrainResult<Matrix> {
         let y = row_labels(&self.dl, condition, n, ctx);
-        let (num, cat) = sample_rows(&self.den, &self.diffusion, &self.dl, &y, n, ctx.device)?;
+        let (num, cat) = sample_rows(
+            &self.den,
+            &self.diffusion,
+            &self.dl,
+            &y,
+            n,
+            ctx.device,
+            ctx.rng,
+        )?;
         Ok(self.dl.assemble(self.dim, &num, &cat, &y))
     }
 }
