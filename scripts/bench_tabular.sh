@@ -11,13 +11,18 @@
 #   scripts/bench_tabular.sh ai4i thyroid_sick     # some
 #   CONFIG=configs/bench-x.toml scripts/bench_tabular.sh
 #   ASSEMBLE_ONLY=1 scripts/bench_tabular.sh ai4i  # publish the replicates finished so far
+#   RUNS=benches/runs/bench-tabular CONFIG=configs/bench-tabular-scarce.toml scripts/bench_tabular.sh
+#       # a config that shares another's runs: replicates whose cells that bench already
+#       # published (benches/results/<its name>/) are not copied twice
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 config="${CONFIG:-configs/bench-tabular.toml}"
 name="$(basename "$config" .toml)"
-runs="benches/runs/$name"
+runs="${RUNS:-benches/runs/$name}"
 results="benches/results/$name"
+shared="benches/results/$(basename "$runs")"   # the results of the bench whose runs these are
+[ "$shared" = "$results" ] && shared=""
 
 if [ -z "${SYNTHKIT_BIN:-}" ]; then
     cargo build --workspace --quiet   # the feature set of `cargo test --workspace`: no rebuild
@@ -45,6 +50,7 @@ for ds in "$runs"/*/; do
     for rep in "$runs/$ds"/*-r*/; do
         r="$(basename "$rep")"
         [ -f "$rep/cells/stage-test.json" ] || continue   # unfinished replicates are not reported
+        [ -n "$shared" ] && [ -f "$shared/$ds/cells/$r/stage-test.json" ] && continue   # published there
         mkdir -p "$results/$ds/cells/$r"
         cp "$rep"/cells/*.json "$results/$ds/cells/$r/"
         for m in "$rep"/models/*/; do

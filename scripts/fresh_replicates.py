@@ -20,7 +20,9 @@ import sys
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 RESULTS = os.path.join(ROOT, "benches", "results")
 PRE = os.path.join(RESULTS, "preregistered")
-BENCHES = ["bench-tabular", "bench-tabular-large"]
+# bench-tabular-scarce shares bench-tabular's runs (configs/bench-tabular-scarce.toml): its results
+# repeat bench-tabular's replicates r0-r4, which are counted once, under bench-tabular.
+BENCHES = ["bench-tabular", "bench-tabular-large", "bench-tabular-scarce"]
 
 # (name, method judged, methods it is compared with, what the rule is)
 RULES = [
@@ -63,7 +65,8 @@ def key(rep):
 
 
 def rows(seen, fresh_only, method, against):
-    out = []
+    groups = {}       # (data set, level) -> {"label", "reps", "declined", "diffs"}, in bench order
+    counted = set()   # (data set, replicate) already taken from an earlier bench
     for bench in BENCHES:
         base = os.path.join(RESULTS, bench)
         if not os.path.isdir(base):
@@ -75,28 +78,29 @@ def rows(seen, fresh_only, method, against):
             with open(path) as f:
                 results = json.load(f)
             for level in results["levels"]:
-                diffs = {m: [] for m in against}
-                declined, reps = 0, []
+                lv = level["summary"]["level"]
+                g = groups.setdefault((name, str(lv)), {
+                    "label": str(lv) if lv != "all" else f"all ({results['n_train_rare']})",
+                    "reps": [], "declined": 0, "diffs": {m: [] for m in against}})
                 for rp in level["picks"]:
                     k = key(rp["replicate"])
+                    if (name, k) in counted:
+                        continue
+                    counted.add((name, k))
                     if fresh_only and f"{bench}/{name}/{k}" in seen:
                         continue
                     picks = {m: p for m, p in rp["picks"]}
                     if method not in picks:
                         continue
-                    reps.append(k.split("-")[1])
+                    g["reps"].append(k.split("-")[1])
                     aug = picks[method]
-                    declined += aug["arm"]["arm"] == "real"
+                    g["declined"] += aug["arm"]["arm"] == "real"
                     for m in against:
                         if m in picks:
-                            diffs[m].append(aug["test"]["pr_auc"] - picks[m]["test"]["pr_auc"])
-                if not reps:
-                    continue
-                lv = level["summary"]["level"]
-                out.append([name, str(lv) if lv != "all" else f"all ({results['n_train_rare']})",
-                            " ".join(reps), f"{declined}/{len(reps)}"]
-                           + [paired(diffs[m]) for m in against])
-    return out
+                            g["diffs"][m].append(aug["test"]["pr_auc"] - picks[m]["test"]["pr_auc"])
+    return [[name, g["label"], " ".join(g["reps"]), f"{g['declined']}/{len(g['reps'])}"]
+            + [paired(g["diffs"][m]) for m in against]
+            for (name, _), g in groups.items() if g["reps"]]
 
 
 def table(body, against):
