@@ -10,6 +10,12 @@ pub fn log_add_exp<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> Tensor<D> {
     ((a - m.clone()).exp() + (b - m.clone()).exp()).log() + m
 }
 
+/// `m + log Σ exp(x − m)` along the features, `m` the (detached) maximum: `[batch, 1]`.
+fn block_lse(p: Tensor<2>) -> Tensor<2> {
+    let m = p.clone().max_dim(1).detach(); // [batch, 1]
+    (p - m.clone()).exp().sum_dim(1).log() + m
+}
+
 /// The one-hot blocks of the multinomial part: their widths and offsets.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CatBlocks {
@@ -67,10 +73,16 @@ impl CatBlocks {
     pub fn logsumexp(&self, x: Tensor<2>) -> Tensor<2> {
         self.map_blocks(x, |p| {
             let k = p.dims()[1];
-            let m = p.clone().max_dim(1).detach(); // [batch, 1]
-            let lse = (p - m.clone()).exp().sum_dim(1).log() + m; // [batch, 1]
-            lse.repeat_dim(1, k)
+            block_lse(p).repeat_dim(1, k)
         })
+    }
+
+    /// Each block's logsumexp, once per block: `[batch, n_blocks]`.
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, width]`; returns `[batch, n_blocks]`
+    pub fn block_logsumexp(&self, x: Tensor<2>) -> Tensor<2> {
+        self.map_blocks(x, block_lse)
     }
 
     /// Log-softmax within each block.

@@ -12,6 +12,8 @@
 //!   `q_pred`, `q_posterior`, the x₀-parametrised model posterior, Gumbel-max sampling, and the
 //!   `vb_stochastic` loss. burn has no public logsumexp; [`log_add_exp`] and
 //!   [`CatBlocks::logsumexp`] use `m + log Σ exp(x − m)` with `m` the (detached) maximum.
+//! - [`MultinomialBatch`]: the training loss's terms that do not depend on the weights, in
+//!   closed form on the host (the same loss and gradient as the log-space form).
 //! - [`ReverseStep`]: the same ancestral step fused per row on host numbers, for the CPU
 //!   backend (one exponential per entry and one uniform per block).
 //! - [`DdpmLayout`]: which encoded columns are diffused as Gaussians, which one-hot blocks as
@@ -42,12 +44,14 @@ mod categorical;
 mod denoiser;
 mod diffusion;
 mod layout;
+mod loss;
 mod reverse;
 
 pub use categorical::{CatBlocks, log_add_exp, log_onehot};
 pub use denoiser::{Denoiser, timestep_embedding};
 pub use diffusion::Diffusion;
 pub use layout::DdpmLayout;
+pub use loss::MultinomialBatch;
 pub use reverse::ReverseStep;
 
 #[cfg(test)]

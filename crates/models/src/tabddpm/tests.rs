@@ -338,6 +338,104 @@ fn host_category_draws_follow_the_block_posterior() {
     assert!(step.draw_category(&logits, 2, 1.0 - 1e-17, &mut scratch) < 5);
 }
 
+/// [`Diffusion::multinomial_loss_of`] with the host constants is the log-space
+/// [`Diffusion::multinomial_loss`]: the same loss per row and the same gradient with respect to
+/// the logits, at t = 0, 1, in the middle and at T − 1 (f32 arithmetic in another order: within
+/// 2e-4 relative).
+#[test]
+#[serial]
+fn the_host_loss_is_the_log_space_loss() {
+    use rand::{Rng, SeedableRng};
+    let device = dev().autodiff();
+    device.seed(21);
+    let d = Diffusion::new(100, Schedule::Cosine);
+    let sizes = vec![4, 2, 7];
+    let blocks = CatBlocks::new(sizes.clone());
+    let mut rng = rand::rngs::StdRng::seed_from_u64(4);
+    let t: Vec<usize> = [0usize, 1, 2, 50, 99]
+        .iter()
+        .copied()
+        .cycle()
+        .take(40)
+        .collect();
+    let b = t.len();
+    let (mut x0, mut xt) = (Vec::new(), Vec::new());
+    let (mut x0_hot, mut xt_hot) = (vec![0.0f32; b * 13], vec![0.0f32; b * 13]);
+    for (r, &ti) in t.iter().enumerate() {
+        let mut o = 0;
+        for &k in &sizes {
+            let c0 = rng.random_range(0..k);
+            let ct = d.forward_category(c0, k, ti, rng.random());
+            x0.push(c0);
+            xt.push(ct);
+            x0_hot[r * 13 + o + c0] = 1.0;
+            xt_hot[r * 13 + o + ct] = 1.0;
+            o += k;
+        }
+    }
+    let batch = d.multinomial_batch(&blocks, &x0, &xt, &t);
+    assert_eq!(batch.xt, xt_hot);
+    let hot = |v: &Vec<f32>| Tensor::<2>::from_data(TensorData::new(v.clone(), [b, 13]), &device);
+    let logits = Tensor::<2>::random([b, 13], Distribution::Normal(0.0, 3.0), &device);
+    let run = |fast: bool| {
+        let x = logits.clone().detach().require_grad();
+        let loss = if fast {
+            d.multinomial_loss_of(&blocks, x.clone(), &batch)
+        } else {
+            d.multinomial_loss(
+                &blocks,
+                x.clone(),
+                log_onehot(hot(&x0_hot)),
+                log_onehot(hot(&xt_hot)),
+                &t,
+            )
+        };
+        let grads = loss.clone().sum().backward();
+        (vec2(loss.inner()), vec2(x.grad(&grads).unwrap()))
+    };
+    let (slow, slow_grad) = run(false);
+    let (fast, fast_grad) = run(true);
+    for (r, (a, b)) in fast.iter().zip(&slow).enumerate() {
+        assert!(
+            (a - b).abs() <= 2e-4 * (1.0 + b.abs()),
+            "row {r} (t = {}): {a} vs {b}",
+            t[r]
+        );
+    }
+    for (i, (a, b)) in fast_grad.iter().zip(&slow_grad).enumerate() {
+        assert!(
+            (a - b).abs() <= 2e-4 * (1.0 + b.abs()),
+            "gradient {i}: {a} vs {b}"
+        );
+    }
+}
+
+/// `forward_category` draws from q(x_t | x₀) = ᾱ_t·[x₀] + (1 − ᾱ_t)/K: over 100,000 draws
+/// (fixed seed) every category's frequency is within 5 binomial sampling errors.
+#[test]
+fn forward_category_draws_follow_the_closed_form() {
+    use rand::{Rng, SeedableRng};
+    let d = Diffusion::new(40, Schedule::Cosine);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(8);
+    let (k, x0, n) = (3usize, 1usize, 100_000usize);
+    for t in [0usize, 10, 39] {
+        let mut counts = [0usize; 3];
+        for _ in 0..n {
+            counts[d.forward_category(x0, k, t, rng.random())] += 1;
+        }
+        let abar = d.alphas_cumprod[t];
+        for (j, &c) in counts.iter().enumerate() {
+            let p = abar * f64::from(u8::from(j == x0)) + (1.0 - abar) / k as f64;
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            let f = c as f64 / n as f64;
+            assert!(
+                (f - p).abs() <= 5.0 * se + 1e-12,
+                "t = {t}, category {j}: {f} vs {p}"
+            );
+        }
+    }
+}
+
 #[test]
 fn logsumexp_is_stable_for_large_and_tiny_values() {
     let device = dev();

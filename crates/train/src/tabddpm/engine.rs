@@ -22,7 +22,7 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use synthkit_data::Matrix;
-use synthkit_models::tabddpm::{CatBlocks, DdpmLayout, Denoiser, Diffusion, log_onehot};
+use synthkit_models::tabddpm::{CatBlocks, DdpmLayout, Denoiser, Diffusion};
 use synthkit_models::{ADAM_EPSILON, TabDdpmConfig};
 
 use crate::adam::Adam;
@@ -202,14 +202,25 @@ impl<'a> TabDdpmEngine<'a> {
             parts.push(self.diffusion.q_sample(x0, &t, eps.clone()));
             noise = Some(eps);
         }
-        let mut log_x0 = None;
-        let mut log_xt = None;
+        let mut multinomial = None;
         if nc > 0 {
-            let lx0 = log_onehot(tensor2(cat, b, nc, d));
-            let xt = self.diffusion.q_sample_cat(&self.blocks, lx0.clone(), &t);
-            parts.push(xt.clone());
-            log_xt = Some(log_onehot(xt));
-            log_x0 = Some(lx0);
+            // x₀'s category per block, x_t drawn from q(x_t | x₀) on the host, and every term of
+            // the multinomial loss that does not depend on the weights (see `MultinomialBatch`).
+            let sizes = self.blocks.sizes();
+            let mut x0 = Vec::with_capacity(b * sizes.len());
+            let mut xt = Vec::with_capacity(b * sizes.len());
+            for (row, &ti) in cat.chunks(nc).zip(&t) {
+                let mut o = 0;
+                for &k in sizes {
+                    let c = row[o..o + k].iter().position(|&v| v > 0.5).unwrap_or(0);
+                    x0.push(c);
+                    xt.push(self.diffusion.forward_category(c, k, ti, rng.random()));
+                    o += k;
+                }
+            }
+            let batch = self.diffusion.multinomial_batch(&self.blocks, &x0, &xt, &t);
+            parts.push(tensor2(batch.xt.clone(), b, nc, d));
+            multinomial = Some(batch);
         }
         let y = (self.dl.n_classes() > 0).then(|| onehot(&y, self.dl.n_classes(), d));
         let out = self.model.forward(cat_parts(parts), times(&t, d), y); // [b, d_in]
@@ -220,11 +231,11 @@ impl<'a> TabDdpmEngine<'a> {
             lg = l.clone().into_scalar::<f32>() as f64;
             loss = Some(l);
         }
-        if let (Some(lx0), Some(lxt)) = (log_x0, log_xt) {
+        if let Some(batch) = multinomial {
             let logits = out.narrow(1, nn, nc);
             let l = self
                 .diffusion
-                .multinomial_loss(&self.blocks, logits, lx0, lxt, &t)
+                .multinomial_loss_of(&self.blocks, logits, &batch)
                 .mean()
                 .div_scalar(self.blocks.sizes().len() as f64);
             lm = l.clone().into_scalar::<f32>() as f64;
