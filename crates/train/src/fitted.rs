@@ -406,7 +406,10 @@ impl FittedModel {
                 })
             });
             drop(tx);
-            let decoded = decoder.join().expect("the decoding thread panicked")?;
+            // A panic there is a bug: re-raised here with its own message and location.
+            let decoded = decoder
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             generated?;
             Ok(decoded)
         })

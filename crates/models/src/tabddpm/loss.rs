@@ -38,11 +38,6 @@ pub struct MultinomialBatch {
     constant: Vec<f32>,
 }
 
-/// `Σ p log p` over the positive entries.
-fn neg_entropy(p: &[f64]) -> f64 {
-    p.iter().filter(|&&v| v > 0.0).map(|&v| v * v.ln()).sum()
-}
-
 impl Diffusion {
     /// A draw of x_t's category from q(x_t | x₀) = ᾱ_t·[x₀] + (1 − ᾱ_t)/K in a block of width
     /// `k`, with the uniform `u` in [0, 1): x₀ with probability ᾱ_t, otherwise a uniform category.
@@ -83,7 +78,16 @@ impl Diffusion {
             target: vec![0.0; rows * width],
             constant: Vec::with_capacity(rows),
         };
-        let mut v = Vec::new();
+        // KL(q(x_T | x₀) ‖ uniform) depends only on each block's width: the same for every row.
+        let prior: f64 = blocks
+            .sizes()
+            .iter()
+            .map(|&k| {
+                let kf = k as f64;
+                let (hit, miss) = (last + (1.0 - last) / kf, (1.0 - last) / kf);
+                hit * (hit * kf).ln() + (kf - 1.0) * miss * (miss * kf).ln()
+            })
+            .sum();
         for (r, &ti) in t.iter().enumerate() {
             let (abar_prev, alpha) = if ti == 0 {
                 (1.0, self.log_alpha[0].exp())
@@ -92,38 +96,40 @@ impl Diffusion {
             };
             out.abar.push(if ti == 0 { 0.0 } else { abar_prev as f32 });
             out.is0.push(f32::from(u8::from(ti == 0)));
-            let (mut h, mut prior) = (0.0, 0.0);
+            let mut h = 0.0;
             let mut o = 0;
             for (b, &k) in blocks.sizes().iter().enumerate() {
                 let kf = k as f64;
                 let (c0, ct) = (x0[r * nb + b], xt[r * nb + b]);
                 let at = r * width + o;
-                v.clear();
-                for j in 0..k {
-                    let hit_t = f64::from(u8::from(j == ct));
-                    let one = alpha * hit_t + (1.0 - alpha) / kf;
-                    out.one_step[at + j] = one.ln() as f32;
-                    out.xt[at + j] = hit_t as f32;
-                    out.rest[at + j] = if ti == 0 {
-                        1.0
-                    } else {
-                        ((1.0 - abar_prev) / kf) as f32
-                    };
-                    let hit_0 = f64::from(u8::from(j == c0));
-                    // The true posterior, unnormalised: q(x_{t−1} | x₀) q(x_t | x_{t−1}).
-                    v.push(if ti == 0 {
-                        hit_0
-                    } else {
-                        (abar_prev * hit_0 + (1.0 - abar_prev) / kf) * one
-                    });
-                    let q_last = last * hit_0 + (1.0 - last) / kf;
-                    prior += q_last * (q_last.ln() + kf.ln());
-                }
-                let total: f64 = v.iter().sum();
-                v.iter_mut().for_each(|p| *p /= total);
-                h += neg_entropy(&v);
-                for (j, &p) in v.iter().enumerate() {
-                    out.target[at + j] = p as f32;
+                // log q(x_t | x_{t−1}) takes two values: x_{t−1} = x_t or not.
+                let miss = (1.0 - alpha) / kf;
+                out.one_step[at..at + k].fill(miss.ln() as f32);
+                out.one_step[at + ct] = (alpha + miss).ln() as f32;
+                out.xt[at + ct] = 1.0;
+                let rest = if ti == 0 { 1.0 } else { (1.0 - abar_prev) / kf };
+                out.rest[at..at + k].fill(rest as f32);
+                let target = &mut out.target[at..at + k];
+                if ti == 0 {
+                    // The true posterior at t = 0 is x₀ itself (no entropy).
+                    target[c0] = 1.0;
+                } else {
+                    // q(x_{t−1} | x₀) q(x_t | x_{t−1}), unnormalised, takes at most three
+                    // values: at x₀, at x_t (when it differs) and everywhere else.
+                    let c = (1.0 - abar_prev) / kf;
+                    let other = c * miss;
+                    let at_x0 = (abar_prev + c) * (miss + if c0 == ct { alpha } else { 0.0 });
+                    let at_xt = c * (alpha + miss);
+                    let n_other = (k - if c0 == ct { 1 } else { 2 }) as f64;
+                    let total = at_x0 + n_other * other + if c0 == ct { 0.0 } else { at_xt };
+                    let (p0, pt, pe) = (at_x0 / total, at_xt / total, other / total);
+                    target.fill(pe as f32);
+                    target[ct] = pt as f32;
+                    target[c0] = p0 as f32;
+                    h += p0 * p0.ln() + n_other * pe * pe.ln();
+                    if c0 != ct {
+                        h += pt * pt.ln();
+                    }
                 }
                 o += k;
             }
