@@ -64,40 +64,44 @@ def key(rep):
     return f"{'all' if level == 'all' else 'N' + str(level)}-r{rep['r']}"
 
 
-def rows(seen, fresh_only, method, against):
-    groups = {}       # (data set, level) -> {"label", "reps", "declined", "diffs"}, in bench order
-    counted = set()   # (data set, replicate) already taken from an earlier bench
+def published():
+    """(bench, data set, its results.json) for every published bench, in BENCHES order."""
     for bench in BENCHES:
         base = os.path.join(RESULTS, bench)
         if not os.path.isdir(base):
             continue
         for name in sorted(os.listdir(base)):
             path = os.path.join(base, name, "results.json")
-            if not os.path.isfile(path):
-                continue
-            with open(path) as f:
-                results = json.load(f)
-            for level in results["levels"]:
-                lv = level["summary"]["level"]
-                g = groups.setdefault((name, str(lv)), {
-                    "label": str(lv) if lv != "all" else f"all ({results['n_train_rare']})",
-                    "reps": [], "declined": 0, "diffs": {m: [] for m in against}})
-                for rp in level["picks"]:
-                    k = key(rp["replicate"])
-                    if (name, k) in counted:
-                        continue
-                    counted.add((name, k))
-                    if fresh_only and f"{bench}/{name}/{k}" in seen:
-                        continue
-                    picks = {m: p for m, p in rp["picks"]}
-                    if method not in picks:
-                        continue
-                    g["reps"].append(k.split("-")[1])
-                    aug = picks[method]
-                    g["declined"] += aug["arm"]["arm"] == "real"
-                    for m in against:
-                        if m in picks:
-                            g["diffs"][m].append(aug["test"]["pr_auc"] - picks[m]["test"]["pr_auc"])
+            if os.path.isfile(path):
+                with open(path) as f:
+                    yield bench, name, json.load(f)
+
+
+def rows(seen, fresh_only, method, against):
+    groups = {}       # (data set, level) -> {"label", "reps", "declined", "diffs"}, in bench order
+    counted = set()   # (data set, replicate) already taken from an earlier bench
+    for bench, name, results in published():
+        for level in results["levels"]:
+            lv = level["summary"]["level"]
+            g = groups.setdefault((name, str(lv)), {
+                "label": str(lv) if lv != "all" else f"all ({results['n_train_rare']})",
+                "reps": [], "declined": 0, "diffs": {m: [] for m in against}})
+            for rp in level["picks"]:
+                k = key(rp["replicate"])
+                if (name, k) in counted:
+                    continue
+                counted.add((name, k))
+                if fresh_only and f"{bench}/{name}/{k}" in seen:
+                    continue
+                picks = {m: p for m, p in rp["picks"]}
+                if method not in picks:
+                    continue
+                g["reps"].append(k.split("-")[1])
+                aug = picks[method]
+                g["declined"] += aug["arm"]["arm"] == "real"
+                for m in against:
+                    if m in picks:
+                        g["diffs"][m].append(aug["test"]["pr_auc"] - picks[m]["test"]["pr_auc"])
     return [[name, g["label"], " ".join(g["reps"]), f"{g['declined']}/{len(g['reps'])}"]
             + [paired(g["diffs"][m]) for m in against]
             for (name, _), g in groups.items() if g["reps"]]

@@ -21,12 +21,11 @@ import math
 import os
 import sys
 
-from fresh_replicates import key, paired
+from fresh_replicates import BENCHES, key, paired, published
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 RESULTS = os.path.join(ROOT, "benches", "results")
 PRE = os.path.join(RESULTS, "preregistered")
-BENCHES = ["bench-tabular", "bench-tabular-scarce", "bench-tabular-large"]
 CLASSIFIER = "gbt"
 TIE = 1e-12
 AGAINST = ["real only", "best oversampler", "augment"]
@@ -85,39 +84,28 @@ def test_score(test, arm):
 def replicates():
     """(set, level, replicate key, seen name, validation stage, test stage, bench picks)."""
     found = {}
-    for bench in BENCHES:
-        base = os.path.join(RESULTS, bench)
-        if not os.path.isdir(base):
-            continue
-        for name in sorted(os.listdir(base)):
-            path = os.path.join(base, name, "results.json")
-            if not os.path.isfile(path):
+    for _, name, results in published():
+        for level in results["levels"]:
+            lv = level["summary"]["level"]
+            if lv == "all" or lv > 100:
                 continue
-            with open(path) as f:
-                results = json.load(f)
-            for level in results["levels"]:
-                lv = level["summary"]["level"]
-                if lv == "all" or lv > 100:
+            for rp in level["picks"]:
+                k = key(rp["replicate"])
+                if (name, k) in found:
                     continue
-                for rp in level["picks"]:
-                    k = key(rp["replicate"])
-                    if (name, k) in found:
-                        continue
-                    cells = None
-                    for b in BENCHES:   # the cells may be published under either bench
-                        c = os.path.join(RESULTS, b, name, "cells", k)
-                        if os.path.isfile(os.path.join(c, "stage-test.json")):
-                            cells = c
-                            break
-                    if cells is None:
-                        continue
-                    with open(os.path.join(cells, "stage-validation.json")) as f:
-                        val = json.load(f)
-                    with open(os.path.join(cells, "stage-test.json")) as f:
-                        test = json.load(f)
-                    seen_as = f"{os.path.basename(os.path.dirname(os.path.dirname(os.path.dirname(cells))))}/{name}/{k}"
-                    found[(name, k)] = (name, lv, k, seen_as, val, test,
-                                        {m: p for m, p in rp["picks"]})
+                # The cells may be published under either bench; `seen` names them by it.
+                where = next((b for b in BENCHES if os.path.isfile(
+                    os.path.join(RESULTS, b, name, "cells", k, "stage-test.json"))), None)
+                if where is None:
+                    continue
+                cells = os.path.join(RESULTS, where, name, "cells", k)
+                with open(os.path.join(cells, "stage-validation.json")) as f:
+                    val = json.load(f)
+                with open(os.path.join(cells, "stage-test.json")) as f:
+                    test = json.load(f)
+                seen_as = f"{where}/{name}/{k}"
+                found[(name, k)] = (name, lv, k, seen_as, val, test,
+                                    {m: p for m, p in rp["picks"]})
     return sorted(found.values(), key=lambda x: (x[0], x[1], x[2]))
 
 
