@@ -114,6 +114,15 @@ def table(body, against):
     return "\n".join(lines)
 
 
+def write_result(name, text, fresh, every):
+    """Writes `text` to preregistered/`name` atomically and says so."""
+    out = os.path.join(PRE, name)
+    with open(out + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(out + ".tmp", out)
+    print(f"wrote {out}: {fresh} fresh rows, {every} in all", file=sys.stderr)
+
+
 def main():
     for name, method, against, what in RULES:
         with open(os.path.join(PRE, f"{name}-seen.txt")) as f:
@@ -135,12 +144,7 @@ replicates on which it kept the real rows.
 
 {table(every, against) if every else "None yet."}
 """
-        out = os.path.join(PRE, f"{name}-results.md")
-        tmp = out + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, out)
-        print(f"wrote {out}: {len(fresh)} fresh rows, {len(every)} in all", file=sys.stderr)
+        write_result(f"{name}-results.md", text, len(fresh), len(every))
 
 
 if __name__ == "__main__":

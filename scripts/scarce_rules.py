@@ -19,9 +19,8 @@ Writes benches/results/preregistered/scarce-rules-results.md.
 import json
 import math
 import os
-import sys
 
-from fresh_replicates import BENCHES, key, paired, published
+from fresh_replicates import BENCHES, key, paired, published, write_result
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 RESULTS = os.path.join(ROOT, "benches", "results")
@@ -168,12 +167,7 @@ which the rule chose the real rows (never, for the fixed arm).
 
 {table(every) if every else "None yet."}
 """
-    out = os.path.join(PRE, "scarce-rules-results.md")
-    tmp = out + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, out)
-    print(f"wrote {out}: {len(fresh)} fresh rows, {len(every)} in all", file=sys.stderr)
+    write_result("scarce-rules-results.md", text, len(fresh), len(every))
 
 
 if __name__ == "__main__":
