@@ -268,6 +268,8 @@ impl Diffusion {
     /// The multinomial `vb_stochastic` loss per row, `[batch, 1]` (`_multinomial_loss`):
     /// `T · L_t + KL(q(x_T | x₀) ‖ uniform)`, where `L_t` is the KL between the true and the
     /// model posterior (the decoder NLL at t = 0). Not yet divided by the number of blocks.
+    /// This is the reference's log-space form; training computes the same loss and gradient
+    /// with its weight-free terms in closed form ([`MultinomialBatch`], checked against this).
     pub fn multinomial_loss(
         &self,
         blocks: &CatBlocks,

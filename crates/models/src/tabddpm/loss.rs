@@ -39,7 +39,7 @@ pub struct MultinomialBatch {
 }
 
 impl Diffusion {
-    /// A draw of x_t's category from q(x_t | x₀) = ᾱ_t·[x₀] + (1 − ᾱ_t)/K in a block of width
+    /// A draw of x_t's category from q(x_t | x₀) = ᾱ_t·𝟙(x₀) + (1 − ᾱ_t)/K in a block of width
     /// `k`, with the uniform `u` in [0, 1): x₀ with probability ᾱ_t, otherwise a uniform category.
     pub fn forward_category(&self, x0: usize, k: usize, t: usize, u: f64) -> usize {
         let abar = self.alphas_cumprod[t];

@@ -43,6 +43,9 @@ pub(crate) fn sample_rows(
     device: &Device,
     rng: &mut StdRng,
 ) -> TrainResult<(Vec<f32>, Vec<f32>)> {
+    if n == 0 {
+        return Ok((Vec::new(), Vec::new()));
+    }
     let (num, cat) = if *device == Device::flex() {
         sample_rows_host(den, diffusion, dl, y, n, device, rng.random())?
     } else {
