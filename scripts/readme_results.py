@@ -9,8 +9,9 @@ scripts/fresh_replicates.py); the cells are copied verbatim, nothing is recomput
 - `replicates`: the finished replicates per data set and level, from each results.json;
 - `generators`: each data set's "Generators" table at the level that keeps every rare row
   (its report.md), with the T = 100 / T = 1000 bench of the large sets;
-- `fresh`, `curated`: the pre-registered rules' tables on fresh replicates
-  (preregistered/decline-margin-results.md, preregistered/curated-weighted-results.md).
+- `fresh`, `curated`, `scarce`: the pre-registered rules' tables on fresh replicates
+  (preregistered/decline-margin-results.md, preregistered/curated-weighted-results.md,
+  preregistered/scarce-rules-results.md).
 
     python3 scripts/readme_results.py
 """
@@ -118,7 +119,8 @@ def main():
     for name, build in [("verdict", verdict), ("replicates", replicates),
                         ("generators", generators),
                         ("fresh", lambda: fresh("decline-margin")),
-                        ("curated", lambda: fresh("curated-weighted"))]:
+                        ("curated", lambda: fresh("curated-weighted")),
+                        ("scarce", lambda: fresh("scarce-rules"))]:
         pattern = re.compile(
             rf"(<!-- results:{name} -->\n)(?:.*?\n)?(<!-- /results:{name} -->)", re.S)
         if not pattern.search(text):
