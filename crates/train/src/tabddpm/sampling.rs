@@ -46,10 +46,18 @@ pub(crate) fn sample_rows(
     if n == 0 {
         return Ok((Vec::new(), Vec::new()));
     }
+    let chain = Chain {
+        den,
+        diffusion,
+        dl,
+        y,
+        n,
+        device,
+    };
     let (num, cat) = if *device == Device::flex() {
-        sample_rows_host(den, diffusion, dl, y, n, device, rng.random())?
+        chain.host(rng.random())?
     } else {
-        sample_rows_device(den, diffusion, dl, y, n, device)?
+        chain.on_device()?
     };
     let bad = num.iter().filter(|v| !v.is_finite()).count();
     if bad > 0 {
@@ -61,26 +69,16 @@ pub(crate) fn sample_rows(
     Ok((num, cat))
 }
 
-/// The denoiser's time and label embeddings for step `i`: `[n, dim_t]` with a label, `[1,
-/// dim_t]` (broadcast) without.
-fn embedding(den: &Denoiser, label: &Option<Tensor<2>>, i: usize, device: &Device) -> Tensor<2> {
-    let time = den.time_embedding(times(&[i], device)); // [1, dim_t]
-    match label {
-        Some(l) => l.clone() + time, // [n, dim_t]
-        None => time,
-    }
-}
-
-/// The label branch, computed once: it is the same at every step.
-fn label_embedding(
-    den: &Denoiser,
-    dl: &DdpmLayout,
-    y: &[usize],
-    device: &Device,
-) -> Option<Tensor<2>> {
-    (dl.n_classes() > 0)
-        .then(|| den.label_embedding(onehot(y, dl.n_classes(), device)))
-        .flatten()
+/// One sampling call: the denoiser, its schedules and layout, the rows' labels (`y`, empty when
+/// unconditional), how many rows and where. Both paths sample from it.
+#[derive(Clone, Copy)]
+struct Chain<'a> {
+    den: &'a Denoiser,
+    diffusion: &'a Diffusion,
+    dl: &'a DdpmLayout,
+    y: &'a [usize],
+    n: usize,
+    device: &'a Device,
 }
 
 /// The RNG of task `task` at step `step` (the initial draw is step T) of a call seeded `seed`.
@@ -89,82 +87,154 @@ fn task_rng(seed: u64, step: usize, task: usize) -> StdRng {
     StdRng::seed_from_u64(seed ^ key.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
-/// The host-step path: the state is the denoiser's input `[n, n_num + n_cat]` (numeric values,
-/// then one-hots) plus each row's category per block.
-fn sample_rows_host(
-    den: &Denoiser,
-    diffusion: &Diffusion,
-    dl: &DdpmLayout,
-    y: &[usize],
-    n: usize,
-    device: &Device,
-    seed: u64,
-) -> TrainResult<(Vec<f32>, Vec<f32>)> {
-    let (nn, nc) = (dl.n_num(), dl.n_cat());
-    let d_in = nn + nc;
-    let blocks = dl.blocks();
-    let sizes = blocks.sizes().to_vec();
-    let offsets: Vec<usize> = sizes
-        .iter()
-        .scan(nn, |o, &k| {
-            let at = *o;
-            *o += k;
-            Some(at)
-        })
-        .collect();
-    // Each row's category per block; one unused slot per row when there is no block, so that
-    // the rows of `x` and `current` chunk alike.
-    let stride = sizes.len().max(1);
-    let widest = sizes.iter().copied().max().unwrap_or(0);
-    let mut x = vec![0.0f32; n * d_in];
-    let mut current = vec![0u32; n * stride];
-    let t = diffusion.num_timesteps;
-    // x_T: N(0, I) and a uniform category per block.
-    x.par_chunks_mut(ROWS_PER_TASK * d_in)
-        .zip(current.par_chunks_mut(ROWS_PER_TASK * stride))
-        .enumerate()
-        .for_each(|(task, (xs, cs))| {
-            let mut rng = task_rng(seed, t, task);
-            for (xr, cr) in xs.chunks_mut(d_in).zip(cs.chunks_mut(stride)) {
-                for v in &mut xr[..nn] {
-                    *v = rng.sample(StandardNormal);
-                }
-                for (b, (&k, &o)) in sizes.iter().zip(&offsets).enumerate() {
-                    let c = rng.random_range(0..k);
-                    xr[o + c] = 1.0;
-                    cr[b] = c as u32;
-                }
-            }
-        });
-    let label = label_embedding(den, dl, y, device);
-    for i in (0..t).rev() {
-        let input = Tensor::<2>::from_data(TensorData::new(x.clone(), [n, d_in]), device);
-        let out = den.forward_embedded(input, embedding(den, &label, i, device)); // [n, d_in]
-        let out = read_back(out, "the denoiser's output")?;
-        let step = diffusion.reverse_step(i);
+impl Chain<'_> {
+    /// The label branch, computed once: it is the same at every step.
+    fn label(&self) -> Option<Tensor<2>> {
+        let Chain {
+            den, dl, y, device, ..
+        } = *self;
+        (dl.n_classes() > 0)
+            .then(|| den.label_embedding(onehot(y, dl.n_classes(), device)))
+            .flatten()
+    }
+
+    /// The denoiser's time and label embeddings for step `i`: `[n, dim_t]` with a label,
+    /// `[1, dim_t]` (broadcast) without.
+    fn embedding(&self, label: &Option<Tensor<2>>, i: usize) -> Tensor<2> {
+        let time = self.den.time_embedding(times(&[i], self.device)); // [1, dim_t]
+        match label {
+            Some(l) => l.clone() + time, // [n, dim_t]
+            None => time,
+        }
+    }
+
+    /// The host-step path: the state is the denoiser's input `[n, n_num + n_cat]` (numeric values,
+    /// then one-hots) plus each row's category per block.
+    fn host(&self, seed: u64) -> TrainResult<(Vec<f32>, Vec<f32>)> {
+        let Chain {
+            den,
+            diffusion,
+            dl,
+            n,
+            device,
+            ..
+        } = *self;
+        let (nn, nc) = (dl.n_num(), dl.n_cat());
+        let d_in = nn + nc;
+        let blocks = dl.blocks();
+        let sizes = blocks.sizes().to_vec();
+        let offsets: Vec<usize> = sizes
+            .iter()
+            .scan(nn, |o, &k| {
+                let at = *o;
+                *o += k;
+                Some(at)
+            })
+            .collect();
+        // Each row's category per block; one unused slot per row when there is no block, so that
+        // the rows of `x` and `current` chunk alike.
+        let stride = sizes.len().max(1);
+        let widest = sizes.iter().copied().max().unwrap_or(0);
+        let mut x = vec![0.0f32; n * d_in];
+        let mut current = vec![0u32; n * stride];
+        let t = diffusion.num_timesteps;
+        // x_T: N(0, I) and a uniform category per block.
         x.par_chunks_mut(ROWS_PER_TASK * d_in)
             .zip(current.par_chunks_mut(ROWS_PER_TASK * stride))
-            .zip(out.par_chunks(ROWS_PER_TASK * d_in))
             .enumerate()
-            .for_each(|(task, ((xs, cs), os))| {
-                let mut rng = task_rng(seed, i, task);
-                let mut q = vec![0.0f64; widest];
-                let rows = xs
-                    .chunks_mut(d_in)
-                    .zip(cs.chunks_mut(stride))
-                    .zip(os.chunks(d_in));
-                for ((xr, cr), or) in rows {
-                    host_step(&step, i, xr, cr, or, nn, &sizes, &offsets, &mut rng, &mut q);
+            .for_each(|(task, (xs, cs))| {
+                let mut rng = task_rng(seed, t, task);
+                for (xr, cr) in xs.chunks_mut(d_in).zip(cs.chunks_mut(stride)) {
+                    for v in &mut xr[..nn] {
+                        *v = rng.sample(StandardNormal);
+                    }
+                    for (b, (&k, &o)) in sizes.iter().zip(&offsets).enumerate() {
+                        let c = rng.random_range(0..k);
+                        xr[o + c] = 1.0;
+                        cr[b] = c as u32;
+                    }
                 }
             });
+        let label = self.label();
+        for i in (0..t).rev() {
+            let input = Tensor::<2>::from_data(TensorData::new(x.clone(), [n, d_in]), device);
+            let out = den.forward_embedded(input, self.embedding(&label, i)); // [n, d_in]
+            let out = read_back(out, "the denoiser's output")?;
+            let step = diffusion.reverse_step(i);
+            x.par_chunks_mut(ROWS_PER_TASK * d_in)
+                .zip(current.par_chunks_mut(ROWS_PER_TASK * stride))
+                .zip(out.par_chunks(ROWS_PER_TASK * d_in))
+                .enumerate()
+                .for_each(|(task, ((xs, cs), os))| {
+                    let mut rng = task_rng(seed, i, task);
+                    let mut q = vec![0.0f64; widest];
+                    let rows = xs
+                        .chunks_mut(d_in)
+                        .zip(cs.chunks_mut(stride))
+                        .zip(os.chunks(d_in));
+                    for ((xr, cr), or) in rows {
+                        host_step(&step, i, xr, cr, or, nn, &sizes, &offsets, &mut rng, &mut q);
+                    }
+                });
+        }
+        let mut num = Vec::with_capacity(n * nn);
+        let mut cat = Vec::with_capacity(n * nc);
+        for row in x.chunks(d_in) {
+            num.extend_from_slice(&row[..nn]);
+            cat.extend_from_slice(&row[nn..d_in]);
+        }
+        Ok((num, cat))
     }
-    let mut num = Vec::with_capacity(n * nn);
-    let mut cat = Vec::with_capacity(n * nc);
-    for row in x.chunks(d_in) {
-        num.extend_from_slice(&row[..nn]);
-        cat.extend_from_slice(&row[nn..d_in]);
+
+    /// The device path: the step as tensor operations (the scalar-coefficient forms
+    /// [`Diffusion::gaussian_p_sample_at`] and [`Diffusion::p_pred_unnormalised_at`], the same
+    /// draws as the per-row maths) with the device's RNG.
+    fn on_device(&self) -> TrainResult<(Vec<f32>, Vec<f32>)> {
+        let Chain {
+            den,
+            diffusion,
+            dl,
+            n,
+            device,
+            ..
+        } = *self;
+        let (nn, nc) = (dl.n_num(), dl.n_cat());
+        let blocks = dl.blocks();
+        let mut z = if nn > 0 {
+            Tensor::<2>::random([n, nn], Distribution::Normal(0.0, 1.0), device)
+        } else {
+            Tensor::zeros([n, 0], device)
+        };
+        let mut x_cat = if nc > 0 {
+            blocks.sample(Tensor::zeros([n, nc], device))
+        } else {
+            Tensor::zeros([n, 0], device)
+        };
+        let label = self.label();
+        for i in (0..diffusion.num_timesteps).rev() {
+            let emb = self.embedding(&label, i);
+            let out = den.forward_embedded(cat_parts(vec![z.clone(), x_cat.clone()]), emb); // [n, d_in]
+            if nn > 0 {
+                z = diffusion.gaussian_p_sample_at(out.clone().narrow(1, 0, nn), z, i);
+            }
+            if nc > 0 {
+                let logits = out.narrow(1, nn, nc);
+                let lp = diffusion.p_pred_unnormalised_at(&blocks, logits, x_cat, i);
+                x_cat = blocks.sample(lp);
+            }
+        }
+        let num = if nn > 0 {
+            read_back(z, "generated numeric values")?
+        } else {
+            Vec::new()
+        };
+        let cat = if nc > 0 {
+            read_back(x_cat, "generated categories")?
+        } else {
+            Vec::new()
+        };
+        Ok((num, cat))
     }
-    Ok((num, cat))
 }
 
 /// One reverse step of one row: its input `xr` (numeric values, then one-hots) and categories
@@ -199,55 +269,6 @@ fn host_step(
     }
 }
 
-/// The device path: the step as tensor operations (the scalar-coefficient forms
-/// [`Diffusion::gaussian_p_sample_at`] and [`Diffusion::p_pred_unnormalised_at`], the same
-/// draws as the per-row maths) with the device's RNG.
-fn sample_rows_device(
-    den: &Denoiser,
-    diffusion: &Diffusion,
-    dl: &DdpmLayout,
-    y: &[usize],
-    n: usize,
-    device: &Device,
-) -> TrainResult<(Vec<f32>, Vec<f32>)> {
-    let (nn, nc) = (dl.n_num(), dl.n_cat());
-    let blocks = dl.blocks();
-    let mut z = if nn > 0 {
-        Tensor::<2>::random([n, nn], Distribution::Normal(0.0, 1.0), device)
-    } else {
-        Tensor::zeros([n, 0], device)
-    };
-    let mut x_cat = if nc > 0 {
-        blocks.sample(Tensor::zeros([n, nc], device))
-    } else {
-        Tensor::zeros([n, 0], device)
-    };
-    let label = label_embedding(den, dl, y, device);
-    for i in (0..diffusion.num_timesteps).rev() {
-        let emb = embedding(den, &label, i, device);
-        let out = den.forward_embedded(cat_parts(vec![z.clone(), x_cat.clone()]), emb); // [n, d_in]
-        if nn > 0 {
-            z = diffusion.gaussian_p_sample_at(out.clone().narrow(1, 0, nn), z, i);
-        }
-        if nc > 0 {
-            let logits = out.narrow(1, nn, nc);
-            let lp = diffusion.p_pred_unnormalised_at(&blocks, logits, x_cat, i);
-            x_cat = blocks.sample(lp);
-        }
-    }
-    let num = if nn > 0 {
-        read_back(z, "generated numeric values")?
-    } else {
-        Vec::new()
-    };
-    let cat = if nc > 0 {
-        read_back(x_cat, "generated categories")?
-    } else {
-        Vec::new()
-    };
-    Ok((num, cat))
-}
-
 #[cfg(test)]
 mod tests {
     use burn::module::{Module, ModuleMapper, Param};
@@ -256,7 +277,7 @@ mod tests {
     use synthkit_models::Schedule;
     use synthkit_models::tabddpm::{DdpmLayout, Denoiser, Diffusion};
 
-    use super::{sample_rows_device, sample_rows_host};
+    use super::Chain;
 
     /// Multiplies every float parameter by a constant.
     struct Scale(f64);
@@ -308,9 +329,17 @@ mod tests {
         let diffusion = Diffusion::new(20, Schedule::Cosine);
         let n = 20_000;
         let y: Vec<usize> = (0..n).map(|i| usize::from(i % 3 == 0)).collect();
-        let (hn, hc) = sample_rows_host(&den, &diffusion, &dl, &y, n, &device, 17).unwrap();
+        let chain = Chain {
+            den: &den,
+            diffusion: &diffusion,
+            dl: &dl,
+            y: &y,
+            n,
+            device: &device,
+        };
+        let (hn, hc) = chain.host(17).unwrap();
         device.seed(29);
-        let (dn, dc) = sample_rows_device(&den, &diffusion, &dl, &y, n, &device).unwrap();
+        let (dn, dc) = chain.on_device().unwrap();
         let nf = n as f64;
         for j in 0..2 {
             let ((mh, vh), (md, vd)) = (moments(&hn, 2, j), moments(&dn, 2, j));
@@ -349,7 +378,15 @@ mod tests {
         let dl = DdpmLayout::new(&layout, None);
         let den = Denoiser::new(&[16], 0.0, 8, dl.d_in(), 0, &device);
         let diffusion = Diffusion::new(10, Schedule::Cosine);
-        let draw = |seed| sample_rows_host(&den, &diffusion, &dl, &[], 700, &device, seed).unwrap();
+        let chain = Chain {
+            den: &den,
+            diffusion: &diffusion,
+            dl: &dl,
+            y: &[],
+            n: 700,
+            device: &device,
+        };
+        let draw = |seed| chain.host(seed).unwrap();
         let a = draw(5);
         assert_eq!(a, draw(5));
         assert_ne!(a, draw(6));
