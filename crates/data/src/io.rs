@@ -99,23 +99,52 @@ fn read_csv(path: &Path) -> DataResult<DataFrame> {
         error,
     })?;
     check_csv(path, &scan_csv(&bytes))?;
-    let read = |infer: Option<usize>| {
+    let read = |infer: Option<usize>, dates: bool| {
         CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(infer)
-            .map_parse_options(|o| o.with_try_parse_dates(true))
+            .map_parse_options(|o| o.with_try_parse_dates(dates))
             .into_reader_with_file_handle(std::io::Cursor::new(&bytes))
             .finish()
     };
-    match read(Some(INFER_SCHEMA_ROWS)) {
-        // A value past the rows polars typed the column on does not fit that type (text in a
-        // numeric column, a float in an integer one): read again with every row looked at, so
-        // the column gets a type that holds all its values and the typing step can name the
-        // offending cell.
-        Err(e) if e.to_string().contains("could not parse") => read(None),
-        r => r,
+    let typed = |dates: bool| {
+        match read(Some(INFER_SCHEMA_ROWS), dates) {
+            // A value past the rows polars typed the column on does not fit that type (text in
+            // a numeric column, a float in an integer one): read again with every row looked
+            // at, so the column gets a type that holds all its values and the typing step can
+            // name the offending cell.
+            Err(e) if e.to_string().contains("could not parse") => read(None, dates),
+            r => r,
+        }
+        .map_err(|e| malformed(path, &e))
+    };
+    // Polars tries each of its date and time patterns on every text value it types a column from
+    // (half a second on adult's nine text columns): they are looked for only when a text value
+    // could match one.
+    let df = typed(false)?;
+    if text_could_hold_dates(&df) {
+        typed(true)
+    } else {
+        Ok(df)
     }
-    .map_err(|e| malformed(path, &e))
+}
+
+/// Whether a text column of `df` has a value, among the rows polars types columns from, that
+/// could be a date, a timestamp or a time: every pattern polars infers them with (polars-time's
+/// `patterns.rs`: `%Y-%m-%d`, `%d/%m/%Y %H:%M`, `%Y%m%dT%H%M%S`, `%T`, …) joins two digit fields
+/// with `-`, `/`, `.`, `:` or `T`. `9th` or `>50K` cannot be one.
+fn text_could_hold_dates(df: &DataFrame) -> bool {
+    df.columns().iter().any(|c| {
+        c.str().is_ok_and(|s| {
+            s.iter().take(INFER_SCHEMA_ROWS).flatten().any(|v| {
+                v.as_bytes().windows(3).any(|w| {
+                    w[0].is_ascii_digit()
+                        && matches!(w[1], b'-' | b'/' | b'.' | b':' | b'T')
+                        && w[2].is_ascii_digit()
+                })
+            })
+        })
+    })
 }
 
 /// What a pass over a CSV file's bytes finds (comma-separated, `"` quotes, `""` inside quotes).
@@ -537,6 +566,46 @@ mod tests {
         let e = read_table(Path::new("/nonexistent/x.csv")).unwrap_err();
         assert!(matches!(e, DataError::FileNotFound { .. }));
         assert!(e.to_string().contains("/nonexistent/x.csv"));
+    }
+
+    /// Dates and timestamps in a CSV are typed as such, whichever text columns sit beside them;
+    /// text with digits that cannot be a date (`7th`), and text without digits, stay text; a
+    /// table whose only text cannot hold dates reads the same.
+    #[test]
+    fn csv_dates_are_recognised_and_other_text_stays_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut text = String::from("day,at,code,word,x\n");
+        for i in 0..50 {
+            text += &format!(
+                "2024-03-{:02},2024-03-01 12:{:02}:00,{i}th,w{},{i}\n",
+                i % 28 + 1,
+                i % 60,
+                ["x", "y"][i % 2]
+            );
+        }
+        std::fs::write(&path, &text).unwrap();
+        let df = read_table(&path).unwrap();
+        let dtype = |c: &str| df.column(c).unwrap().dtype().clone();
+        assert_eq!(dtype("day"), DataType::Date);
+        assert!(
+            matches!(dtype("at"), DataType::Datetime(..)),
+            "{:?}",
+            dtype("at")
+        );
+        assert_eq!(dtype("code"), DataType::String);
+        assert_eq!(dtype("word"), DataType::String);
+        assert_eq!(dtype("x"), DataType::Int64);
+        let plain = dir.path().join("plain.csv");
+        let cut: String = text
+            .lines()
+            .map(|l| l.splitn(3, ',').nth(2).unwrap().to_string() + "\n")
+            .collect();
+        std::fs::write(&plain, cut).unwrap();
+        let p = read_table(&plain).unwrap();
+        assert_eq!(p.get_column_names(), ["code", "word", "x"]);
+        assert_eq!(p.column("code").unwrap().dtype(), &DataType::String);
+        assert_eq!(p, df.select(["code", "word", "x"]).unwrap());
     }
 
     /// A table streamed in frames is the table written at once (CSV byte for byte, Parquet
