@@ -383,6 +383,9 @@ fn eval_writes_a_report_with_every_arm() {
 
 #[test]
 fn sample_from_a_missing_model_is_a_clear_error() {
+    // The output goes to a fresh directory: a file left at a fixed path would be refused first.
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("x.csv");
     fails_with(
         &[
             "sample",
@@ -391,7 +394,7 @@ fn sample_from_a_missing_model_is_a_clear_error() {
             "--rows",
             "5",
             "--out",
-            "/tmp/x.csv",
+            out.to_str().unwrap(),
         ],
         &["/nonexistent/run", "synthkit fit"],
     );

@@ -29,6 +29,7 @@ pub mod fitted;
 mod flow;
 pub mod losses;
 pub mod options;
+mod parallel;
 mod persist;
 pub mod series_metrics;
 pub mod synthesizer;

@@ -43,7 +43,7 @@ pub struct SampleContext<'a> {
     pub table: &'a ConditionTable,
     /// The target's condition block, if the target is discrete.
     pub target_block: Option<usize>,
-    /// Host RNG (conditions, labels), seeded per `sample` call.
+    /// Host RNG (conditions, labels, and the seeds of host noise), seeded per `sample` call.
     pub rng: &'a mut StdRng,
     /// The device the network lives on (its RNG is seeded per `sample` call).
     pub device: &'a Device,

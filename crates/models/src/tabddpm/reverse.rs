@@ -102,15 +102,6 @@ impl ReverseStep {
     /// uniform `u` in [0, 1), by inverse CDF; `q` is scratch of the block's width.
     pub fn draw_category(&self, logits: &[f32], current: usize, u: f64, q: &mut [f64]) -> usize {
         self.block_posterior(logits, current, q);
-        let total: f64 = q.iter().sum();
-        let mut target = u * total;
-        for (j, &p) in q.iter().enumerate() {
-            if target < p {
-                return j;
-            }
-            target -= p;
-        }
-        // Rounding can leave `target` a hair above the last entry: the last category with mass.
-        q.iter().rposition(|&p| p > 0.0).unwrap_or(0)
+        crate::activation::draw_index(q, u)
     }
 }

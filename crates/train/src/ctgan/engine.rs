@@ -4,13 +4,17 @@
 //! gathered on the device from row indices, condition vectors and column masks are rows of
 //! identity matrices selected on the device, and the losses stay on the device until the end of
 //! the epoch, when they are read back in one transfer (no per-step synchronisation). The host
-//! draws only the indices (the conditional sampler), with the same random stream as before.
+//! draws the indices (the conditional sampler) and the two large noise tensors, the generator's
+//! `z` and the activation's Gumbel noise, in parallel tasks seeded from the step's RNG and moved
+//! to the device in one transfer each (burn-flex draws a random tensor one element at a time on
+//! one thread); the critic's dropout masks and the penalty's mixing weights, small, stay device
+//! draws.
 
 use std::path::Path;
 
 use burn::optim::GradientsParams;
 use burn::prelude::*;
-use burn::tensor::Distribution;
+use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use synthkit_data::sampler::ConditionalSampler;
@@ -23,6 +27,7 @@ use crate::adam::Adam;
 use crate::driver::{Engine, check_finite};
 use crate::error::TrainResult;
 use crate::losses::BlockLosses;
+use crate::parallel::{gumbel_tensor, normal_tensor};
 use crate::persist::{load_weights, save_weights};
 use crate::tensor::{index_tensor, read_losses, to_tensor};
 
@@ -95,12 +100,23 @@ impl<'a> CtganEngine<'a> {
         }
     }
 
-    fn noise(&self) -> Tensor<2> {
-        Tensor::random(
-            [self.cfg.batch_size, self.cfg.embedding_dim],
-            Distribution::Normal(0.0, 1.0),
+    /// The generator's noise `z ~ N(0, I)`, `[batch, embedding_dim]`, drawn on the host under a
+    /// seed from `rng`.
+    fn noise(&self, rng: &mut StdRng) -> Tensor<2> {
+        normal_tensor(
+            rng.random(),
+            self.cfg.batch_size,
+            self.cfg.embedding_dim,
             &self.device,
         )
+    }
+
+    /// The output activation of a batch of generator logits, its Gumbel noise drawn on the host
+    /// under a seed from `rng`.
+    fn activate(&self, fake: Tensor<2>, rng: &mut StdRng) -> Tensor<2> {
+        let [b, _] = fake.dims();
+        let g = gumbel_tensor(rng.random(), b, &self.layout, &self.device);
+        ctgan_activate(fake, g, &self.layout, self.cfg.gumbel_tau)
     }
 
     /// Condition vectors `[b, cond_dim]` and column masks `[b, n_blocks]` of the given
@@ -132,7 +148,7 @@ impl<'a> CtganEngine<'a> {
     /// Adam step on the critic.
     pub(crate) fn critic_step(&mut self, rng: &mut StdRng) -> CriticLosses {
         let b = self.cfg.batch_size;
-        let z = self.noise(); // [b, emb]
+        let z = self.noise(rng); // [b, emb]
         let pairs = self.sampler.sample_train_pairs(b, rng);
         let (gen_in, fake_cond, real, real_cond) = match pairs {
             Some((blocks, cats)) => {
@@ -157,7 +173,7 @@ impl<'a> CtganEngine<'a> {
             }
         };
         let fake = self.generator.forward(gen_in); // [b, data], train-mode batch norm
-        let fakeact = ctgan_activate(fake, &self.layout, self.cfg.gumbel_tau).detach();
+        let fakeact = self.activate(fake, rng).detach();
         let (fake_cat, real_cat) = match (fake_cond, real_cond) {
             (Some(c1), Some(c2)) => (
                 Tensor::cat(vec![fakeact, c1], 1),
@@ -190,7 +206,7 @@ impl<'a> CtganEngine<'a> {
     /// conditional cross-entropy. Returns the loss, detached, on the device. `[1]`
     pub(crate) fn generator_step(&mut self, rng: &mut StdRng) -> Tensor<1> {
         let b = self.cfg.batch_size;
-        let z = self.noise();
+        let z = self.noise(rng);
         let pairs = self.sampler.sample_train_pairs(b, rng);
         let (gen_in, cm) = match pairs {
             Some((blocks, cats)) => {
@@ -200,7 +216,7 @@ impl<'a> CtganEngine<'a> {
             None => (z, None),
         };
         let fake = self.generator.forward(gen_in); // [b, data] raw logits
-        let fakeact = ctgan_activate(fake.clone(), &self.layout, self.cfg.gumbel_tau);
+        let fakeact = self.activate(fake.clone(), rng);
         let d = &self.discriminator;
         let masks = d.dropout_masks(b / d.pac(), true, &self.device);
         let (y_fake, ce) = match cm {

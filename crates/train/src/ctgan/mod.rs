@@ -6,18 +6,20 @@ mod engine;
 use std::path::Path;
 
 use burn::prelude::*;
-use burn::tensor::Distribution;
+use rand::Rng;
+use rand_distr::StandardNormal;
 use synthkit_data::{Activation, DataTransformer, Layout, Matrix};
 use synthkit_models::CtganConfig;
-use synthkit_models::activation::ctgan_activate;
+use synthkit_models::activation::ctgan_sample_row;
 use synthkit_models::ctgan::Generator;
 
 use crate::driver::{RunIdentity, drive};
 use crate::error::{TrainError, TrainResult};
 use crate::options::TrainOptions;
+use crate::parallel::par_rows;
 use crate::persist::save_weights;
 use crate::synthesizer::{Conditioning, SampleContext, Sampler, Synthesizer, Trained};
-use crate::tensor::{to_matrix, to_tensor};
+use crate::tensor::{tensor2, to_matrix};
 
 pub(crate) use engine::CtganEngine;
 
@@ -127,7 +129,10 @@ impl Sampler for CtganSampler {
     /// CTGAN samples with its batch norms in inference mode (running statistics), so a row
     /// does not depend on the other rows of its batch; the reference samples with batch
     /// statistics, which would wash a fixed condition out of a single-condition batch. The
-    /// Gumbel noise (τ from the config) is applied as in the reference.
+    /// output activation runs on the host, row by row in parallel tasks
+    /// ([`ctgan_sample_row`]): `tanh`, and per one-hot block a category drawn from the
+    /// softmax of its logits, which is the argmax of the reference's Gumbel-softmax in
+    /// distribution (the argmax is all the inverse transform reads).
     fn generate(
         &self,
         n: usize,
@@ -141,11 +146,20 @@ impl Sampler for CtganSampler {
             condition,
             ctx,
         );
-        to_matrix(ctgan_activate(
-            self.net.forward(input),
-            &self.layout,
-            self.cfg.gumbel_tau,
-        ))
+        let mut rows = to_matrix(self.net.forward(input))?;
+        let layout = &self.layout;
+        par_rows(
+            rows.as_mut_slice(),
+            layout.dim(),
+            ctx.rng.random(),
+            |_, rows, rng| {
+                let mut q = Vec::new();
+                for row in rows.chunks_mut(layout.dim()) {
+                    ctgan_sample_row(row, layout, || rng.random(), &mut q);
+                }
+            },
+        );
+        Ok(rows)
     }
 }
 
@@ -170,8 +184,9 @@ pub(crate) fn vector_condition(
     })
 }
 
-/// The generator input of `n` rows: `z ~ N(0, I)` of width `embedding_dim` on the device, after
-/// the rows' [`vector_condition`] (drawn first, on the host) when the network is conditioned.
+/// The generator input of `n` rows: `z ~ N(0, I)` of width `embedding_dim`, then the rows'
+/// [`vector_condition`] (drawn first) when the network is conditioned; built on the host (the
+/// noise in parallel tasks seeded from `ctx.rng`) and moved to the device in one transfer.
 pub(crate) fn conditioned_noise(
     conditioning: Conditioning,
     n: usize,
@@ -180,13 +195,16 @@ pub(crate) fn conditioned_noise(
     ctx: &mut SampleContext<'_>,
 ) -> Tensor<2> {
     let cond = vector_condition(conditioning, n, condition, ctx);
-    let z = Tensor::<2>::random(
-        [n, embedding_dim],
-        Distribution::Normal(0.0, 1.0),
-        ctx.device,
-    );
-    match cond {
-        Some(cv) => Tensor::cat(vec![z, to_tensor(&cv, ctx.device)], 1),
-        None => z,
-    }
+    let width = embedding_dim + cond.as_ref().map_or(0, Matrix::cols);
+    let mut input = vec![0.0f32; n * width];
+    par_rows(&mut input, width, ctx.rng.random(), |first, rows, rng| {
+        for (i, row) in rows.chunks_mut(width).enumerate() {
+            let (z, c) = row.split_at_mut(embedding_dim);
+            z.iter_mut().for_each(|v| *v = rng.sample(StandardNormal));
+            if let Some(cv) = &cond {
+                c.copy_from_slice(cv.row(first + i));
+            }
+        }
+    });
+    tensor2(input, n, width, ctx.device)
 }

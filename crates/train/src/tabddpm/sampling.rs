@@ -14,18 +14,16 @@
 
 use burn::prelude::*;
 use burn::tensor::Distribution;
+use rand::Rng;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use synthkit_models::tabddpm::{DdpmLayout, Denoiser, Diffusion, ReverseStep};
 
 use super::engine::{cat_parts, onehot, times};
 use crate::error::{TrainError, TrainResult};
+use crate::parallel::{ROWS_PER_TASK, task_rng};
 use crate::tensor::read_back;
-
-/// Rows per parallel task of the host step, each task with its own RNG.
-pub(crate) const ROWS_PER_TASK: usize = 256;
 
 /// Ancestral sampling of `y.len()` rows (or `n` rows when unconditional, `y` empty), on the
 /// host step when `device` is burn-flex and on the device otherwise (see the module's notes);
@@ -79,12 +77,6 @@ struct Chain<'a> {
     y: &'a [usize],
     n: usize,
     device: &'a Device,
-}
-
-/// The RNG of task `task` at step `step` (the initial draw is step T) of a call seeded `seed`.
-fn task_rng(seed: u64, step: usize, task: usize) -> StdRng {
-    let key = ((step as u64) << 32) ^ task as u64;
-    StdRng::seed_from_u64(seed ^ key.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 impl Chain<'_> {

@@ -1,0 +1,60 @@
+//! Host work on generated rows, split into fixed tasks of rows that run on rayon's threads, each
+//! task with its own RNG seeded from the call's seed, a key and the task's index: the draws do
+//! not depend on how many threads there are.
+
+use burn::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rand_distr::StandardNormal;
+use rayon::prelude::*;
+use synthkit_data::Layout;
+use synthkit_models::activation::fill_gumbel;
+
+use crate::tensor::tensor2;
+
+/// Rows per parallel task, each task with its own RNG.
+pub(crate) const ROWS_PER_TASK: usize = 256;
+
+/// The RNG of task `task` under `key` (a step, a stage) of a call seeded `seed`.
+pub(crate) fn task_rng(seed: u64, key: usize, task: usize) -> StdRng {
+    let key = ((key as u64) << 32) ^ task as u64;
+    StdRng::seed_from_u64(seed ^ key.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+/// Runs `f(first_row, rows, rng)` on every task of [`ROWS_PER_TASK`] rows of the row-major
+/// `buf` (rows of `width` values), in parallel; `rng` is the task's [`task_rng`] under key 0.
+pub(crate) fn par_rows<F>(buf: &mut [f32], width: usize, seed: u64, f: F)
+where
+    F: Fn(usize, &mut [f32], &mut StdRng) + Sync + Send,
+{
+    if width == 0 {
+        return;
+    }
+    buf.par_chunks_mut(ROWS_PER_TASK * width)
+        .enumerate()
+        .for_each(|(task, rows)| f(task * ROWS_PER_TASK, rows, &mut task_rng(seed, 0, task)));
+}
+
+/// `N(0, 1)` noise `[rows, cols]` drawn on the host in parallel tasks under `seed`, on `device`.
+pub(crate) fn normal_tensor(seed: u64, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
+    let mut v = vec![0.0f32; rows * cols];
+    par_rows(&mut v, cols, seed, |_, rows, rng| {
+        rows.iter_mut()
+            .for_each(|x| *x = rng.sample(StandardNormal));
+    });
+    tensor2(v, rows, cols, device)
+}
+
+/// The Gumbel noise of [`synthkit_models::activation::ctgan_activate`] for `rows` rows of
+/// `layout` ([`fill_gumbel`]), drawn on the host in parallel tasks under `seed`, on `device`.
+/// `[rows, layout.dim()]`
+pub(crate) fn gumbel_tensor(seed: u64, rows: usize, layout: &Layout, device: &Device) -> Tensor<2> {
+    let w = layout.dim();
+    let mut v = vec![0.0f32; rows * w];
+    par_rows(&mut v, w, seed, |_, rows, rng| {
+        for row in rows.chunks_mut(w) {
+            fill_gumbel(row, layout, || rng.random());
+        }
+    });
+    tensor2(v, rows, w, device)
+}
