@@ -5,7 +5,6 @@
 use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::Distribution;
 use burn::tensor::activation::relu;
 
 use crate::config::TvaeConfig;
@@ -84,16 +83,12 @@ impl Encoder {
         Encoded { mu, std, logvar }
     }
 
-    /// Reparameterised draw `z = μ + ε·σ`, `ε ~ N(0, I)` from the device RNG.
+    /// Reparameterised draw `z = μ + ε·σ` with the caller's `ε ~ N(0, I)` (the trainer draws it
+    /// on the host, in parallel).
     ///
     /// # Shapes
-    /// - returns `[batch, latent]`
-    pub fn sample_latent(enc: &Encoded) -> Tensor<2> {
-        let eps = Tensor::<2>::random(
-            enc.std.dims(),
-            Distribution::Normal(0.0, 1.0),
-            &enc.std.device(),
-        );
+    /// - `eps`: `[batch, latent]`; returns `[batch, latent]`
+    pub fn sample_latent(enc: &Encoded, eps: Tensor<2>) -> Tensor<2> {
         eps * enc.std.clone() + enc.mu.clone()
     }
 }
@@ -131,6 +126,7 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use burn::tensor::Distribution;
     use serial_test::serial;
 
     #[test]
@@ -149,7 +145,8 @@ mod tests {
             let x = Tensor::<2>::random([5, 7 + cond], Distribution::Default, &device);
             let enc = e.forward(x);
             assert_eq!(enc.mu.dims(), [5, 4]);
-            let z = Encoder::sample_latent(&enc);
+            let eps = Tensor::<2>::random([5, 4], Distribution::Normal(0.0, 1.0), &device);
+            let z = Encoder::sample_latent(&enc, eps);
             let z = if cond > 0 {
                 Tensor::cat(vec![z, Tensor::zeros([5, cond], &device)], 1)
             } else {

@@ -22,6 +22,7 @@ use crate::adam::Adam;
 use crate::driver::{Engine, check_finite};
 use crate::error::TrainResult;
 use crate::losses::BlockLosses;
+use crate::parallel::normal_tensor;
 use crate::persist::{load_weights, save_weights};
 use crate::tensor::{index_tensor, read_losses, to_tensor};
 use synthkit_data::argmax;
@@ -131,7 +132,9 @@ impl<'a> TvaeEngine<'a> {
             None => x.clone(),
         };
         let enc = self.vae.encoder.forward(enc_in);
-        let z = Encoder::sample_latent(&enc); // [b, latent]
+        let [b, latent] = enc.std.dims();
+        let eps = normal_tensor(rng.random(), b, latent, &self.device);
+        let z = Encoder::sample_latent(&enc, eps); // [b, latent]
         let dec_in = match cond {
             Some(c) => Tensor::cat(vec![z, c], 1),
             None => z,
