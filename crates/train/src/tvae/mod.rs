@@ -7,18 +7,21 @@ mod engine;
 use std::path::Path;
 
 use burn::prelude::*;
+use rand::Rng;
+use rand_distr::StandardNormal;
 use synthkit_data::{DataTransformer, Layout, Matrix};
 use synthkit_models::TvaeConfig;
-use synthkit_models::activation::tvae_output;
+use synthkit_models::activation::tvae_sample_row;
 use synthkit_models::tvae::Decoder;
 
 use crate::ctgan::{check_mode_encoding, conditioned_noise};
 use crate::driver::{RunIdentity, drive};
 use crate::error::TrainResult;
 use crate::options::TrainOptions;
+use crate::parallel::par_rows;
 use crate::persist::{load_weights, save_weights};
 use crate::synthesizer::{Conditioning, SampleContext, Sampler, Synthesizer, Trained};
-use crate::tensor::to_matrix;
+use crate::tensor::{read_back, to_matrix};
 
 pub(crate) use engine::TvaeEngine;
 
@@ -115,7 +118,8 @@ impl Sampler for TvaeSampler {
     }
 
     /// z ~ N(0, I) (with the condition vector) through the decoder, then each α drawn from
-    /// N(tanh(output), σ) as the reference's `sample` does ([`tvae_output`]).
+    /// N(tanh(output), σ) as the reference's `sample` does, and each one-hot block its argmax
+    /// ([`tvae_sample_row`], on the host, rows in parallel tasks).
     fn generate(
         &self,
         n: usize,
@@ -129,10 +133,19 @@ impl Sampler for TvaeSampler {
             condition,
             ctx,
         );
-        to_matrix(tvae_output(
-            self.net.forward(input),
-            self.net.sigma.val(),
-            &self.layout,
-        ))
+        let mut rows = to_matrix(self.net.forward(input))?;
+        let sigma = read_back(self.net.sigma.val(), "the decoder's sigma")?;
+        let layout = &self.layout;
+        par_rows(
+            rows.as_mut_slice(),
+            layout.dim(),
+            ctx.rng.random(),
+            |_, rows, rng| {
+                for row in rows.chunks_mut(layout.dim()) {
+                    tvae_sample_row(row, &sigma, layout, || rng.sample(StandardNormal));
+                }
+            },
+        );
+        Ok(rows)
     }
 }
