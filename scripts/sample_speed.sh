@@ -10,6 +10,10 @@
 #
 #   scripts/sample_speed.sh
 #   OLD_BIN=/tmp/synthkit-old SYNTHKIT_BIN=target/debug/synthkit scripts/sample_speed.sh
+#   OLD_DESC="the build of 87e97f7" OLD_BIN=... scripts/sample_speed.sh   # names the old build
+#
+# "same bytes: no" is expected when the sampler draws its random numbers differently between the
+# two builds (other draws from the same distribution; the samplers' tests check the distribution).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -81,7 +85,7 @@ printf '%s\n' "$json" >benches/results/sample-speed.json
     echo
     echo "Written by \`scripts/sample_speed.sh\`; raw numbers in \`sample-speed.json\`."
     echo
-    echo "- Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores; synthkit at \`$(git rev-parse --short HEAD)\`${OLD_BIN:+ (new) against \`$OLD_BIN\` (old)}."
+    echo "- Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores; synthkit at \`$(git rev-parse --short HEAD)\`${OLD_BIN:+ (new) against \`$OLD_BIN\`${OLD_DESC:+, $OLD_DESC} (old)}."
     echo "- Load: \`$load_before\` before, \`$load_after\` after. Under load, compare CPU seconds (user + sys), not wall time."
     echo "- Each row is one whole \`synthkit sample\` process: load the model, generate, decode, write. Models: configs/adult.toml (CTGAN, paper sizes, 1 epoch) and configs/adult-tabddpm-t100.toml (T = 100, 50 steps): sampling time does not depend on training length. \`tabddpm-t100-fit\`: a whole \`synthkit fit\` of that config for 200 steps (loading, transformer fit, training, saving)."
     echo
