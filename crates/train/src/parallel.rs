@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
-use synthkit_data::Layout;
+use synthkit_data::{Layout, Matrix};
 use synthkit_models::activation::fill_gumbel;
 
 use crate::tensor::tensor2;
@@ -35,6 +35,17 @@ where
         .for_each(|(task, rows)| f(task * ROWS_PER_TASK, rows, &mut task_rng(seed, 0, task)));
 }
 
+/// Runs `f(row, rng)` on every row of `m` in place, in the parallel tasks of [`par_rows`].
+pub(crate) fn par_each_row<F>(m: &mut Matrix, seed: u64, f: F)
+where
+    F: Fn(&mut [f32], &mut StdRng) + Sync + Send,
+{
+    let w = m.cols();
+    par_rows(m.as_mut_slice(), w, seed, |_, rows, rng| {
+        rows.chunks_mut(w).for_each(|row| f(row, rng));
+    });
+}
+
 /// `N(0, 1)` noise `[rows, cols]` drawn on the host in parallel tasks under `seed`, on `device`.
 pub(crate) fn normal_tensor(seed: u64, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
     let mut v = vec![0.0f32; rows * cols];
@@ -49,12 +60,9 @@ pub(crate) fn normal_tensor(seed: u64, rows: usize, cols: usize, device: &Device
 /// `layout` ([`fill_gumbel`]), drawn on the host in parallel tasks under `seed`, on `device`.
 /// `[rows, layout.dim()]`
 pub(crate) fn gumbel_tensor(seed: u64, rows: usize, layout: &Layout, device: &Device) -> Tensor<2> {
-    let w = layout.dim();
-    let mut v = vec![0.0f32; rows * w];
-    par_rows(&mut v, w, seed, |_, rows, rng| {
-        for row in rows.chunks_mut(w) {
-            fill_gumbel(row, layout, || rng.random());
-        }
+    let mut g = Matrix::zeros(rows, layout.dim());
+    par_each_row(&mut g, seed, |row, rng| {
+        fill_gumbel(row, layout, || rng.random())
     });
-    tensor2(v, rows, w, device)
+    tensor2(g.into_vec(), rows, layout.dim(), device)
 }

@@ -16,7 +16,7 @@ use synthkit_models::ctgan::Generator;
 use crate::driver::{RunIdentity, drive};
 use crate::error::{TrainError, TrainResult};
 use crate::options::TrainOptions;
-use crate::parallel::par_rows;
+use crate::parallel::{par_each_row, par_rows};
 use crate::persist::save_weights;
 use crate::synthesizer::{Conditioning, SampleContext, Sampler, Synthesizer, Trained};
 use crate::tensor::{tensor2, to_matrix};
@@ -148,17 +148,9 @@ impl Sampler for CtganSampler {
         );
         let mut rows = to_matrix(self.net.forward(input))?;
         let layout = &self.layout;
-        par_rows(
-            rows.as_mut_slice(),
-            layout.dim(),
-            ctx.rng.random(),
-            |_, rows, rng| {
-                let mut q = Vec::new();
-                for row in rows.chunks_mut(layout.dim()) {
-                    ctgan_sample_row(row, layout, || rng.random(), &mut q);
-                }
-            },
-        );
+        par_each_row(&mut rows, ctx.rng.random(), |row, rng| {
+            ctgan_sample_row(row, layout, || rng.random(), &mut Vec::new())
+        });
         Ok(rows)
     }
 }

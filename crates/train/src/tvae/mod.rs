@@ -18,7 +18,7 @@ use crate::ctgan::{check_mode_encoding, conditioned_noise};
 use crate::driver::{RunIdentity, drive};
 use crate::error::TrainResult;
 use crate::options::TrainOptions;
-use crate::parallel::par_rows;
+use crate::parallel::par_each_row;
 use crate::persist::{load_weights, save_weights};
 use crate::synthesizer::{Conditioning, SampleContext, Sampler, Synthesizer, Trained};
 use crate::tensor::{read_back, to_matrix};
@@ -136,16 +136,9 @@ impl Sampler for TvaeSampler {
         let mut rows = to_matrix(self.net.forward(input))?;
         let sigma = read_back(self.net.sigma.val(), "the decoder's sigma")?;
         let layout = &self.layout;
-        par_rows(
-            rows.as_mut_slice(),
-            layout.dim(),
-            ctx.rng.random(),
-            |_, rows, rng| {
-                for row in rows.chunks_mut(layout.dim()) {
-                    tvae_sample_row(row, &sigma, layout, || rng.sample(StandardNormal));
-                }
-            },
-        );
+        par_each_row(&mut rows, ctx.rng.random(), |row, rng| {
+            tvae_sample_row(row, &sigma, layout, || rng.sample(StandardNormal))
+        });
         Ok(rows)
     }
 }
