@@ -91,8 +91,9 @@ pub fn draw_index(weights: &[f64], u: f64) -> usize {
 /// `softmax(logits)` with one uniform from `uniform`. That one-hot is the argmax of the
 /// reference's soft Gumbel-softmax `softmax((logits + g) / τ)` in distribution (Gumbel-max:
 /// `argmax(logits + g)` follows `softmax(logits)`, whatever τ), and the argmax is all the inverse
-/// transform reads; it costs one uniform and one exponential per entry fewer than the Gumbel
-/// noise's two logarithms. `Linear` spans are left as they are. `q` is scratch.
+/// transform reads; it needs one uniform per block and one exponential per entry, where the
+/// Gumbel noise needs a uniform and two logarithms per entry. `Linear` spans are left as they
+/// are. `q` is scratch.
 pub fn ctgan_sample_row(
     row: &mut [f32],
     layout: &Layout,

@@ -11,7 +11,7 @@ use rand_distr::StandardNormal;
 use synthkit_data::{Activation, DataTransformer, Layout, Matrix};
 use synthkit_models::CtganConfig;
 use synthkit_models::activation::ctgan_sample_row;
-use synthkit_models::ctgan::Generator;
+use synthkit_models::ctgan::{FoldedGenerator, Generator};
 
 use crate::driver::{RunIdentity, drive};
 use crate::error::{TrainError, TrainResult};
@@ -67,11 +67,11 @@ impl Synthesizer for Ctgan<'_> {
             device,
         )?;
         Ok(Trained {
-            sampler: Box::new(CtganSampler {
-                net: eng.generator.valid().to_device(base),
-                cfg: self.0.clone(),
-                layout: layout.clone(),
-            }),
+            sampler: Box::new(CtganSampler::new(
+                eng.generator.valid().to_device(base),
+                self.0,
+                layout,
+            )),
             losses,
         })
     }
@@ -91,22 +91,31 @@ impl Synthesizer for Ctgan<'_> {
         }
         .init(layout.dim(), cond_dim, device);
         let net = crate::persist::load_weights(&g, &dir.join(WEIGHTS))?.valid();
-        Ok(Box::new(CtganSampler {
-            net,
-            cfg: self.0.clone(),
-            layout: layout.clone(),
-        }))
+        Ok(Box::new(CtganSampler::new(net, self.0, layout)))
     }
 }
 
 const WEIGHTS: &str = "generator.bpk";
 
-/// CTGAN's generator in inference mode.
+/// CTGAN's generator in inference mode: the network as trained (what is saved) and its
+/// batch-norm-folded form (what samples).
 #[derive(Debug)]
 struct CtganSampler {
     net: Generator,
+    folded: FoldedGenerator,
     cfg: CtganConfig,
     layout: Layout,
+}
+
+impl CtganSampler {
+    fn new(net: Generator, cfg: &CtganConfig, layout: &Layout) -> Self {
+        Self {
+            folded: net.folded(),
+            net,
+            cfg: cfg.clone(),
+            layout: layout.clone(),
+        }
+    }
 }
 
 impl Sampler for CtganSampler {
@@ -128,8 +137,9 @@ impl Sampler for CtganSampler {
 
     /// CTGAN samples with its batch norms in inference mode (running statistics), so a row
     /// does not depend on the other rows of its batch; the reference samples with batch
-    /// statistics, which would wash a fixed condition out of a single-condition batch. The
-    /// output activation runs on the host, row by row in parallel tasks
+    /// statistics, which would wash a fixed condition out of a single-condition batch; they are
+    /// folded into the Linears before them ([`Generator::folded`]). The output activation runs
+    /// on the host, row by row in parallel tasks
     /// ([`ctgan_sample_row`]): `tanh`, and per one-hot block a category drawn from the
     /// softmax of its logits, which is the argmax of the reference's Gumbel-softmax in
     /// distribution (the argmax is all the inverse transform reads).
@@ -146,7 +156,7 @@ impl Sampler for CtganSampler {
             condition,
             ctx,
         );
-        let mut rows = to_matrix(self.net.forward(input))?;
+        let mut rows = to_matrix(self.folded.forward(input))?;
         let layout = &self.layout;
         par_each_row(&mut rows, ctx.rng.random(), |row, rng| {
             ctgan_sample_row(row, layout, || rng.random(), &mut Vec::new())
