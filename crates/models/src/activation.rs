@@ -71,19 +71,20 @@ pub fn ctgan_activate(
     })
 }
 
-/// The index drawn by inverse CDF from nonnegative, unnormalised `weights` with a uniform `u` in
-/// [0, 1): `j` with probability `weights[j] / Σ weights`. Rounding that leaves the running target
-/// a hair above the last entry gives the last index with mass.
-pub fn draw_index(weights: &[f64], u: f64) -> usize {
-    let total: f64 = weights.iter().sum();
+/// The index drawn by inverse CDF from nonnegative, unnormalised `weights` (f32 or f64, summed
+/// in f64) with a uniform `u` in [0, 1): `j` with probability `weights[j] / Σ weights`. Rounding
+/// that leaves the running target a hair above the last entry gives the last index with mass.
+pub fn draw_index<T: Copy + Into<f64>>(weights: &[T], u: f64) -> usize {
+    let total: f64 = weights.iter().map(|&w| w.into()).sum();
     let mut target = u * total;
     for (j, &w) in weights.iter().enumerate() {
+        let w: f64 = w.into();
         if target < w {
             return j;
         }
         target -= w;
     }
-    weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
+    weights.iter().rposition(|&w| w.into() > 0.0).unwrap_or(0)
 }
 
 /// CTGAN's sampling output for one generated row, on host numbers and in place: `tanh` on every
@@ -92,23 +93,17 @@ pub fn draw_index(weights: &[f64], u: f64) -> usize {
 /// reference's soft Gumbel-softmax `softmax((logits + g) / τ)` in distribution (Gumbel-max:
 /// `argmax(logits + g)` follows `softmax(logits)`, whatever τ), and the argmax is all the inverse
 /// transform reads; it needs one uniform per block and one exponential per entry, where the
-/// Gumbel noise needs a uniform and two logarithms per entry. `Linear` spans are left as they
-/// are. `q` is scratch.
-pub fn ctgan_sample_row(
-    row: &mut [f32],
-    layout: &Layout,
-    mut uniform: impl FnMut() -> f64,
-    q: &mut Vec<f64>,
-) {
+/// Gumbel noise needs a uniform and two logarithms per entry. The block's exponentials are kept
+/// in the block itself until the one-hot overwrites them. `Linear` spans are left as they are.
+pub fn ctgan_sample_row(row: &mut [f32], layout: &Layout, mut uniform: impl FnMut() -> f64) {
     for s in layout.spans() {
         let part = &mut row[s.start..s.end()];
         match s.activation {
             Activation::Tanh => part.iter_mut().for_each(|v| *v = v.tanh()),
             Activation::Softmax => {
                 let top = part.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                q.clear();
-                q.extend(part.iter().map(|&v| f64::from((v - top).exp())));
-                let j = draw_index(q, uniform());
+                part.iter_mut().for_each(|v| *v = (*v - top).exp());
+                let j = draw_index(part, uniform());
                 part.fill(0.0);
                 part[j] = 1.0;
             }
@@ -311,9 +306,8 @@ mod tests {
         ));
         let mut host = x;
         let mut rng = StdRng::seed_from_u64(5);
-        let mut q = Vec::new();
         for r in host.chunks_mut(10) {
-            ctgan_sample_row(r, &l, || rng.random(), &mut q);
+            ctgan_sample_row(r, &l, || rng.random());
         }
         for (h, g) in host.chunks(10).zip(gumbel.chunks(10)) {
             assert!(

@@ -159,7 +159,7 @@ impl Sampler for CtganSampler {
         let mut rows = to_matrix(self.folded.forward(input))?;
         let layout = &self.layout;
         par_each_row(&mut rows, ctx.rng.random(), |row, rng| {
-            ctgan_sample_row(row, layout, || rng.random(), &mut Vec::new())
+            ctgan_sample_row(row, layout, || rng.random())
         });
         Ok(rows)
     }
