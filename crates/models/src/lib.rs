@@ -23,6 +23,7 @@ pub mod activation;
 pub mod config;
 pub mod ctgan;
 pub mod error;
+pub mod gru;
 pub mod tabddpm;
 pub mod timegan;
 pub mod tvae;

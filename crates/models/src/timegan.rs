@@ -19,6 +19,8 @@
 //! directly. Without labels (or with `conditional = false`) the networks are the reference's.
 
 use burn::nn::gru::{Gru, GruConfig};
+
+use crate::gru::gru_sequence;
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
@@ -209,95 +211,17 @@ impl TimeGanConfig {
     }
 }
 
-/// A batch of sequences held step by step: one `[batch, d]` tensor per step.
-///
-/// The networks read and write sequences this way so that no step is ever cut out of a stacked
-/// `[batch, steps, d]` tensor that carries gradients: the backward pass of such a slice writes a
-/// whole sequence of zeros per step, `steps²` work per layer, which made a TimeGAN iteration on
-/// 152-step series spend most of its time filling zeros. Stacking ([`stack`]) is cheap both
-/// ways.
-pub type Steps = Vec<Tensor<2>>;
-
-/// The steps of `x` (`[batch, steps, d]`), each `[batch, d]`. For inputs without gradients
-/// (data, noise); see [`Steps`].
-pub fn unstack(x: Tensor<3>) -> Steps {
-    let [b, t, d] = x.dims();
-    (0..t)
-        .map(|i| x.clone().slice([0..b, i..i + 1, 0..d]).reshape([b, d]))
-        .collect()
-}
-
-/// The steps stacked into `[batch, steps, d]`.
-pub fn stack(steps: &[Tensor<2>]) -> Tensor<3> {
-    Tensor::stack(steps.to_vec(), 1)
-}
-
 /// GRU layers followed by a dense layer applied at every step (no output activation; the caller
 /// applies it).
+///
+/// TimeGAN's networks read and write sequences **time-major**, `[steps, batch, d]`: each GRU
+/// layer is one fused operation over the whole sequence ([`crate::gru`]), and the dense layer
+/// one matrix product over all steps. [`GruStack::forward`] and [`GruStack::forward_last`] take
+/// the batch-major `[batch, steps, d]` of the data files.
 #[derive(Module, Debug)]
 pub struct GruStack {
     layers: Vec<Gru>,
     out: Linear,
-}
-
-/// One GRU layer (TF1's variant: sigmoid gates, tanh candidate, reset applied before the hidden
-/// matmul, every gate's input and hidden biases added) over a sequence, on `g`'s weights.
-///
-/// Per step: one matmul for the three gates' input projections (weights concatenated once per
-/// call), one for the update and reset gates' hidden projections, one for the candidate's; the
-/// state is updated as `h ← n + z ⊙ (h − n)`, i.e. `(1 − z) ⊙ n + z ⊙ h`. burn's own `Gru::forward`
-/// computes the same function with six matmuls per step and writes each step into a stacked
-/// tensor; this one is what makes long series affordable.
-fn gru_layer(g: &Gru, xs: &[Tensor<2>]) -> Steps {
-    debug_assert!(!g.reset_after && g.clip.is_none());
-    let h = g.d_hidden;
-    let gates = [&g.update_gate, &g.reset_gate, &g.new_gate];
-    let w_x = Tensor::cat(
-        gates
-            .iter()
-            .map(|c| c.input_transform.weight.val())
-            .collect(),
-        1,
-    ); // [d, 3h]
-    let bias = |l: &Linear| l.bias.as_ref().map(|b| b.val());
-    let b_sum: Option<Tensor<1>> = gates
-        .iter()
-        .flat_map(|c| [bias(&c.input_transform), bias(&c.hidden_transform)])
-        .collect::<Option<Vec<_>>>()
-        .map(|v| {
-            // [b_xz + b_hz, b_xr + b_hr, b_xn + b_hn], each [h].
-            Tensor::cat(
-                v.chunks(2).map(|p| p[0].clone() + p[1].clone()).collect(),
-                0,
-            )
-        }); // [3h]
-    let w_hzr = Tensor::cat(
-        vec![
-            g.update_gate.hidden_transform.weight.val(),
-            g.reset_gate.hidden_transform.weight.val(),
-        ],
-        1,
-    ); // [h, 2h]
-    let w_hn = g.new_gate.hidden_transform.weight.val(); // [h, h]
-    let Some(first) = xs.first() else {
-        return Vec::new();
-    };
-    let b = first.dims()[0];
-    let mut state = Tensor::<2>::zeros([b, h], &first.device());
-    let mut out = Vec::with_capacity(xs.len());
-    for x in xs {
-        let mut xp = x.clone().matmul(w_x.clone()); // [b, 3h]
-        if let Some(bs) = &b_sum {
-            xp = xp + bs.clone().unsqueeze(); // [b, 3h]
-        }
-        let zr = sigmoid(xp.clone().narrow(1, 0, 2 * h) + state.clone().matmul(w_hzr.clone())); // [b, 2h]
-        let z = zr.clone().narrow(1, 0, h);
-        let r = zr.narrow(1, h, h);
-        let n = (xp.narrow(1, 2 * h, h) + (r * state.clone()).matmul(w_hn.clone())).tanh(); // [b, h]
-        state = n.clone() + z * (state - n);
-        out.push(state.clone());
-    }
-    out
 }
 
 impl GruStack {
@@ -331,50 +255,38 @@ impl GruStack {
         self.layers.len()
     }
 
-    /// The last GRU layer's states, step by step (the input itself without layers).
-    fn hidden_steps(&self, xs: &[Tensor<2>]) -> Steps {
-        let mut h: Steps = xs.to_vec();
-        for l in &self.layers {
-            h = gru_layer(l, &h); // each [batch, hidden]
-        }
-        h
-    }
-
-    /// Step by step: each `[batch, d_input]` in, each `[batch, d_output]` out, before any
-    /// activation.
-    pub fn forward_steps(&self, xs: &[Tensor<2>]) -> Steps {
-        self.hidden_steps(xs)
-            .into_iter()
-            .map(|h| self.out.forward(h))
-            .collect()
-    }
-
-    /// The GRU layers step by step, then the dense layer once on the stacked states: for
-    /// outputs that only a loss reads (no further network), one matmul instead of one per step.
-    ///
-    /// # Shapes
-    /// - `xs`: each `[batch, d_input]`; returns `[batch, steps, d_output]`, before any activation
-    pub fn forward_stacked(&self, xs: &[Tensor<2>]) -> Tensor<3> {
-        self.out.forward(stack(&self.hidden_steps(xs)))
-    }
-
-    /// `sigmoid` of [`GruStack::forward_steps`].
-    pub fn forward_sigmoid(&self, xs: &[Tensor<2>]) -> Steps {
-        self.forward_steps(xs).into_iter().map(sigmoid).collect()
+    /// The last GRU layer's states, `[steps, batch, hidden]` (the input itself without layers).
+    fn hidden(&self, x: Tensor<3>) -> Tensor<3> {
+        self.layers.iter().fold(x, |h, l| gru_sequence(l, h))
     }
 
     /// # Shapes
-    /// - `x`: `[batch, steps, d_input]` (without gradients; see [`Steps`])
+    /// - `x`: `[steps, batch, d_input]`; returns `[steps, batch, d_output]`, before any
+    ///   activation
+    pub fn forward_time_major(&self, x: Tensor<3>) -> Tensor<3> {
+        self.out.forward(self.hidden(x))
+    }
+
+    /// `sigmoid` of [`GruStack::forward_time_major`].
+    pub fn forward_sigmoid(&self, x: Tensor<3>) -> Tensor<3> {
+        sigmoid(self.forward_time_major(x))
+    }
+
+    /// # Shapes
+    /// - `x`: `[batch, steps, d_input]`
     /// - returns `[batch, steps, d_output]`, before any activation
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        stack(&self.forward_steps(&unstack(x)))
+        self.forward_time_major(x.swap_dims(0, 1)).swap_dims(0, 1)
     }
 
     /// The last step's output, `[batch, d_output]` (used by the post-hoc classifiers).
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, steps, d_input]`
     pub fn forward_last(&self, x: Tensor<3>) -> Tensor<2> {
-        let h = self.hidden_steps(&unstack(x));
-        self.out
-            .forward(h.into_iter().last().expect("a sequence has a step"))
+        let h = self.hidden(x.swap_dims(0, 1));
+        let [t, b, d] = h.dims();
+        self.out.forward(h.narrow(0, t - 1, 1).reshape([b, d]))
     }
 }
 
@@ -393,56 +305,45 @@ pub struct TimeGanNets {
     pub discriminator: GruStack,
 }
 
-/// Concatenates the condition `c` (`[batch, cond]`) to every step of `x` (`[batch, steps, d]`);
-/// returns `x` unchanged when `c` is `None`.
+/// Concatenates the condition `c` (`[batch, cond]`) to every step of the time-major `x`
+/// (`[steps, batch, d]`); returns `x` unchanged when `c` is `None`.
 pub fn with_condition(x: Tensor<3>, c: Option<&Tensor<2>>) -> Tensor<3> {
     match c {
         None => x,
         Some(c) => {
-            let [b, t, _] = x.dims();
+            let [t, b, _] = x.dims();
             let k = c.dims()[1];
-            let rep = c.clone().reshape([b, 1, k]).repeat_dim(1, t);
+            let rep = c.clone().reshape([1, b, k]).repeat_dim(0, t);
             Tensor::cat(vec![x, rep], 2)
         }
     }
 }
 
-/// [`with_condition`] step by step.
-pub fn with_condition_steps(xs: &[Tensor<2>], c: Option<&Tensor<2>>) -> Steps {
-    match c {
-        None => xs.to_vec(),
-        Some(c) => xs
-            .iter()
-            .map(|x| Tensor::cat(vec![x.clone(), c.clone()], 1))
-            .collect(),
-    }
-}
-
+/// Every sequence below is time-major, `[steps, batch, d]`.
 impl TimeGanNets {
-    /// H = embedder(X ⊕ c), each step `[b, hidden]`.
-    pub fn embed(&self, x: &[Tensor<2>], c: Option<&Tensor<2>>) -> Steps {
-        self.embedder.forward_sigmoid(&with_condition_steps(x, c))
+    /// H = embedder(X ⊕ c), `[t, b, hidden]`.
+    pub fn embed(&self, x: Tensor<3>, c: Option<&Tensor<2>>) -> Tensor<3> {
+        self.embedder.forward_sigmoid(with_condition(x, c))
     }
 
-    /// X̃ = recovery(H), `[b, t, features]` (only losses and samples read it).
-    pub fn recover(&self, h: &[Tensor<2>]) -> Tensor<3> {
-        sigmoid(self.recovery.forward_stacked(h))
+    /// X̃ = recovery(H), `[t, b, features]`.
+    pub fn recover(&self, h: Tensor<3>) -> Tensor<3> {
+        self.recovery.forward_sigmoid(h)
     }
 
-    /// Ê = generator(Z ⊕ c), each step `[b, hidden]`.
-    pub fn generate(&self, z: &[Tensor<2>], c: Option<&Tensor<2>>) -> Steps {
-        self.generator.forward_sigmoid(&with_condition_steps(z, c))
+    /// Ê = generator(Z ⊕ c), `[t, b, hidden]`.
+    pub fn generate(&self, z: Tensor<3>, c: Option<&Tensor<2>>) -> Tensor<3> {
+        self.generator.forward_sigmoid(with_condition(z, c))
     }
 
-    /// Ŝ = supervisor(H), each step `[b, hidden]`.
-    pub fn supervise(&self, h: &[Tensor<2>]) -> Steps {
+    /// Ŝ = supervisor(H), `[t, b, hidden]`.
+    pub fn supervise(&self, h: Tensor<3>) -> Tensor<3> {
         self.supervisor.forward_sigmoid(h)
     }
 
-    /// Per-step logits of the discriminator on H ⊕ c, `[b, t, 1]`.
-    pub fn discriminate(&self, h: &[Tensor<2>], c: Option<&Tensor<2>>) -> Tensor<3> {
-        self.discriminator
-            .forward_stacked(&with_condition_steps(h, c))
+    /// Per-step logits of the discriminator on H ⊕ c, `[t, b, 1]`.
+    pub fn discriminate(&self, h: Tensor<3>, c: Option<&Tensor<2>>) -> Tensor<3> {
+        self.discriminator.forward_time_major(with_condition(h, c))
     }
 }
 
@@ -506,67 +407,46 @@ mod tests {
         let nets = cfg.init(f, k, &device);
         assert_eq!(nets.embedder.depth(), 3);
         assert_eq!(nets.supervisor.depth(), 2);
-        let x = unstack(Tensor::<3>::random(
-            [b, t, f],
-            Distribution::Default,
-            &device,
-        ));
+        let x = Tensor::<3>::random([t, b, f], Distribution::Default, &device);
         let c = Tensor::<2>::zeros([b, k], &device);
-        let h = nets.embed(&x, Some(&c));
-        assert_eq!(stack(&h).dims(), [b, t, 5]);
-        assert_eq!(nets.recover(&h).dims(), [b, t, f]);
-        let e = nets.generate(&x, Some(&c));
-        assert_eq!(stack(&e).dims(), [b, t, 5]);
-        assert_eq!(stack(&nets.supervise(&e)).dims(), [b, t, 5]);
-        assert_eq!(nets.discriminate(&e, Some(&c)).dims(), [b, t, 1]);
+        let h = nets.embed(x.clone(), Some(&c));
+        assert_eq!(h.dims(), [t, b, 5]);
+        assert_eq!(nets.recover(h.clone()).dims(), [t, b, f]);
+        let e = nets.generate(x.clone(), Some(&c));
+        assert_eq!(e.dims(), [t, b, 5]);
+        assert_eq!(nets.supervise(e.clone()).dims(), [t, b, 5]);
+        assert_eq!(nets.discriminate(e, Some(&c)).dims(), [t, b, 1]);
         // Sigmoid outputs lie in (0, 1).
-        let v = stack(&h).into_data().try_to_vec_as::<f32>().unwrap();
+        let v = h.into_data().try_to_vec_as::<f32>().unwrap();
         assert!(v.iter().all(|x| *x > 0.0 && *x < 1.0));
         // Unconditional: the reference networks.
         let nets = cfg.init(f, 0, &device);
-        let x = Tensor::<3>::random([b, t, f], Distribution::Default, &device);
-        assert_eq!(
-            stack(&nets.embed(&unstack(x.clone()), None)).dims(),
-            [b, t, 5]
+        assert_eq!(nets.embed(x.clone(), None).dims(), [t, b, 5]);
+        // The batch-major entry points read [batch, steps, d]; the last step of `forward` is
+        // `forward_last`.
+        let xb = x.swap_dims(0, 1);
+        let all = nets.embedder.forward(xb.clone());
+        assert_eq!(all.dims(), [b, t, 5]);
+        let last = nets.embedder.forward_last(xb);
+        assert_eq!(last.dims(), [b, 5]);
+        let want = all.narrow(1, t - 1, 1).reshape([b, 5]);
+        let (a, w) = (
+            last.into_data().try_to_vec_as::<f32>().unwrap(),
+            want.into_data().try_to_vec_as::<f32>().unwrap(),
         );
-        assert_eq!(nets.embedder.forward_last(x).dims(), [b, 5]);
-    }
-
-    /// The step-by-step GRU computes burn's `Gru::forward` (TF1's variant), within float
-    /// rounding: the same weights, six matmuls per step there, three here.
-    #[test]
-    #[serial]
-    fn the_fused_gru_is_burns_gru() {
-        let device = Device::flex();
-        device.seed(3);
-        let g = GruConfig::new(3, 5, true)
-            .with_reset_after(false)
-            .init(&device);
-        let x = Tensor::<3>::random([4, 9, 3], Distribution::Normal(0.0, 1.0), &device);
-        let want = g
-            .forward(x.clone(), None)
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap();
-        let got = stack(&gru_layer(&g, &unstack(x)))
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap();
-        assert_eq!(want.len(), got.len());
-        for (a, b) in want.iter().zip(&got) {
-            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
-        }
+        assert!(a.iter().zip(&w).all(|(a, w)| (a - w).abs() < 1e-6));
     }
 
     #[test]
     fn condition_is_repeated_at_every_step() {
         let device = Device::flex();
-        let x = Tensor::<3>::zeros([2, 3, 1], &device);
+        // Time-major: 3 steps of 2 sequences.
+        let x = Tensor::<3>::zeros([3, 2, 1], &device);
         let c = Tensor::<2>::from_data(
             TensorData::new(vec![1.0f32, 0.0, 0.0, 1.0], [2, 2]),
             &device,
         );
-        let y = with_condition(x, Some(&c));
+        let y = with_condition(x, Some(&c)).swap_dims(0, 1);
         assert_eq!(y.dims(), [2, 3, 3]);
         let v = y.into_data().try_to_vec_as::<f32>().unwrap();
         assert_eq!(&v[..9], &[0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);

@@ -11,7 +11,7 @@ use rand::seq::IndexedRandom;
 use serde::{Deserialize, Serialize};
 use synthkit_data::sequence::{MinMaxScaler, SequenceSet};
 use synthkit_models::TimeGanConfig;
-use synthkit_models::timegan::{TimeGanNets, unstack};
+use synthkit_models::timegan::TimeGanNets;
 
 use super::losses::{Phase, PhaseLosses};
 use crate::error::{TrainError, TrainResult};
@@ -158,9 +158,13 @@ impl FittedTimeGan {
                 }
                 Tensor::<2>::from_data(TensorData::new(v, [b, k]), &self.device)
             });
+            // Drawn batch-major as before the networks went time-major: the same draws.
             let z = Tensor::<3>::random([b, t, f], Distribution::Uniform(0.0, 1.0), &self.device);
-            let e_hat = self.nets.generate(&unstack(z), cond.as_ref());
-            let x_hat = self.nets.recover(&self.nets.supervise(&e_hat));
+            let e_hat = self.nets.generate(z.swap_dims(0, 1), cond.as_ref());
+            let x_hat = self
+                .nets
+                .recover(self.nets.supervise(e_hat))
+                .swap_dims(0, 1);
             values.extend(read_back(x_hat, "generated sequences")?);
         }
         let scaled = SequenceSet {

@@ -3,7 +3,6 @@
 use burn::prelude::*;
 use burn::tensor::activation::log_sigmoid;
 use serde::{Deserialize, Serialize};
-use synthkit_models::timegan::stack;
 
 use crate::losses::BlockRecord;
 
@@ -87,18 +86,20 @@ pub(super) fn mse(a: Tensor<3>, b: Tensor<3>) -> Tensor<1> {
     (a - b).powi_scalar(2).mean()
 }
 
-/// `MSE(H[:,1:], S[:,:-1])`, the supervised next-step loss (timegan.py L204).
-pub(super) fn supervised_loss(h: &[Tensor<2>], s: &[Tensor<2>]) -> Tensor<1> {
-    let t = h.len();
-    mse(stack(&h[1..]), stack(&s[..t - 1]))
+/// `MSE(H[:,1:], S[:,:-1])`, the supervised next-step loss (timegan.py L204), on time-major
+/// `[steps, batch, hidden]` sequences.
+pub(super) fn supervised_loss(h: Tensor<3>, s: Tensor<3>) -> Tensor<1> {
+    let t = h.dims()[0];
+    mse(h.narrow(0, 1, t - 1), s.narrow(0, 0, t - 1))
 }
 
 /// The two-moment loss (timegan.py L206–208): batch moments per (step, feature), as
-/// `tf.nn.moments(X, [0])`.
+/// `tf.nn.moments(X, [0])` on the reference's batch-major tensors; here the sequences are
+/// time-major `[steps, batch, features]`, so the batch is dimension 1.
 pub(super) fn moment_loss(x_hat: Tensor<3>, x: Tensor<3>) -> Tensor<1> {
     let moments = |v: Tensor<3>| {
-        let m = v.clone().mean_dim(0);
-        let var = (v - m.clone()).powi_scalar(2).mean_dim(0);
+        let m = v.clone().mean_dim(1);
+        let var = (v - m.clone()).powi_scalar(2).mean_dim(1);
         (m, var)
     };
     let (m_hat, v_hat) = moments(x_hat);

@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand::seq::index;
 use synthkit_data::sequence::SequenceSet;
 use synthkit_models::TimeGanConfig;
-use synthkit_models::timegan::{Steps, TimeGanNets, unstack, with_condition_steps};
+use synthkit_models::timegan::{TimeGanNets, with_condition};
 
 use super::losses::{bce_logits, moment_loss, mse, scalar, supervised_loss};
 use crate::adam::Adam;
@@ -69,9 +69,8 @@ pub(crate) struct TimeGanTrainer {
 }
 
 struct Batch {
+    /// The sequences, time-major `[steps, batch, features]` (the networks' layout).
     x: Tensor<3>,
-    /// `x` step by step (the networks' input).
-    xs: Steps,
     c: Option<Tensor<2>>,
     /// Row indices of the batch per class (empty without a condition).
     by_class: Vec<Vec<usize>>,
@@ -104,10 +103,12 @@ impl TimeGanTrainer {
         let idx = index::sample(rng, n, b).into_vec();
         let (t, f) = (self.data.scaled.seq_len, self.data.scaled.n_features());
         let mut x = Vec::with_capacity(b * t * f);
-        for &i in &idx {
-            x.extend_from_slice(self.data.scaled.sequence(i));
+        for s in 0..t {
+            for &i in &idx {
+                x.extend_from_slice(&self.data.scaled.sequence(i)[s * f..(s + 1) * f]);
+            }
         }
-        let x = Tensor::from_data(TensorData::new(x, [b, t, f]), &self.device);
+        let x = Tensor::from_data(TensorData::new(x, [t, b, f]), &self.device);
         let c = self.data.cond.as_ref().map(|cond| {
             let k = self.data.cond_dim;
             let mut v = Vec::with_capacity(b * k);
@@ -126,12 +127,7 @@ impl TimeGanTrainer {
                 by_class[cls].push(row);
             }
         }
-        Batch {
-            xs: unstack(x.clone()),
-            x,
-            c,
-            by_class,
-        }
+        Batch { x, c, by_class }
     }
 
     /// The moment loss `G_loss_V` of a batch. Unconditional: the reference's, over the whole
@@ -145,13 +141,13 @@ impl TimeGanTrainer {
         if b.c.is_none() {
             return moment_loss(x_hat, b.x.clone());
         }
-        let n = b.x.dims()[0] as f64;
+        let n = b.x.dims()[1] as f64;
         let mut total: Option<Tensor<1>> = None;
         for rows in b.by_class.iter().filter(|r| r.len() >= 2) {
             let idx = index_tensor(rows, &self.device);
             let term = moment_loss(
-                x_hat.clone().select(0, idx.clone()),
-                b.x.clone().select(0, idx),
+                x_hat.clone().select(1, idx.clone()),
+                b.x.clone().select(1, idx),
             )
             .mul_scalar(rows.len() as f64 / n);
             total = Some(match total {
@@ -162,43 +158,35 @@ impl TimeGanTrainer {
         total.unwrap_or_else(|| moment_loss(x_hat, b.x.clone()))
     }
 
-    /// H = embedder(X ⊕ c) as a constant: computed without autodiff and lifted back. Detaching
-    /// a tracked forward is not enough: burn keeps the graph nodes of a forward pass that never
-    /// takes part in a backward pass, and iterations slow down without bound.
-    /// H from the embedder with its weights held fixed (no gradient reaches them).
-    fn embed_fixed(&self, xs: &[Tensor<2>], c: Option<&Tensor<2>>) -> Steps {
+    /// H from the embedder with its weights held fixed (no gradient reaches them): computed
+    /// without autodiff and lifted back. Detaching a tracked forward is not enough: burn keeps
+    /// the graph nodes of a forward pass that never takes part in a backward pass, and
+    /// iterations slow down without bound.
+    fn embed_fixed(&self, x: &Tensor<3>, c: Option<&Tensor<2>>) -> Tensor<3> {
         let c = c.map(|c| c.clone().inner());
-        let xs: Steps = xs.iter().map(|x| x.clone().inner()).collect();
-        self.nets
-            .embedder
-            .valid()
-            .forward_sigmoid(&with_condition_steps(&xs, c.as_ref()))
-            .into_iter()
-            .map(Tensor::from_inner)
-            .collect()
+        Tensor::from_inner(
+            self.nets
+                .embedder
+                .valid()
+                .forward_sigmoid(with_condition(x.clone().inner(), c.as_ref())),
+        )
     }
 
     /// (Ê, Ĥ) from the generator and supervisor with their weights held fixed.
-    fn generate_fixed(&self, z: &[Tensor<2>], c: Option<&Tensor<2>>) -> (Steps, Steps) {
+    fn generate_fixed(&self, z: &Tensor<3>, c: Option<&Tensor<2>>) -> (Tensor<3>, Tensor<3>) {
         let c = c.map(|c| c.clone().inner());
-        let z: Steps = z.iter().map(|x| x.clone().inner()).collect();
         let e_hat = self
             .nets
             .generator
             .valid()
-            .forward_sigmoid(&with_condition_steps(&z, c.as_ref()));
-        let h_hat = self.nets.supervisor.valid().forward_sigmoid(&e_hat);
-        let lift = |v: Steps| -> Steps { v.into_iter().map(Tensor::from_inner).collect() };
-        (lift(e_hat), lift(h_hat))
+            .forward_sigmoid(with_condition(z.clone().inner(), c.as_ref()));
+        let h_hat = self.nets.supervisor.valid().forward_sigmoid(e_hat.clone());
+        (Tensor::from_inner(e_hat), Tensor::from_inner(h_hat))
     }
 
-    /// Z ~ U(0, 1) of `like`'s shape, step by step.
-    fn noise(&self, like: &Tensor<3>) -> Steps {
-        unstack(Tensor::random(
-            like.dims(),
-            Distribution::Uniform(0.0, 1.0),
-            &self.device,
-        ))
+    /// Z ~ U(0, 1) of `like`'s shape.
+    fn noise(&self, like: &Tensor<3>) -> Tensor<3> {
+        Tensor::random(like.dims(), Distribution::Uniform(0.0, 1.0), &self.device)
     }
 
     fn step(&mut self, which: Opt, loss: Tensor<1>) {
@@ -261,8 +249,8 @@ impl TimeGanTrainer {
     /// One embedding-phase iteration; returns `E_loss_T0` (the reconstruction MSE).
     pub(crate) fn embedding_step(&mut self, rng: &mut StdRng) -> f64 {
         let b = self.batch(rng);
-        let h = self.nets.embed(&b.xs, b.c.as_ref());
-        let x_tilde = self.nets.recover(&h);
+        let h = self.nets.embed(b.x.clone(), b.c.as_ref());
+        let x_tilde = self.nets.recover(h);
         let e_t0 = mse(b.x, x_tilde);
         let loss = e_t0
             .clone()
@@ -275,9 +263,9 @@ impl TimeGanTrainer {
     /// One supervised-phase iteration; returns `G_loss_S`.
     pub(crate) fn supervised_step(&mut self, rng: &mut StdRng) -> f64 {
         let b = self.batch(rng);
-        let h = self.embed_fixed(&b.xs, b.c.as_ref());
-        let s = self.nets.supervise(&h);
-        let loss = supervised_loss(&h, &s);
+        let h = self.embed_fixed(&b.x, b.c.as_ref());
+        let s = self.nets.supervise(h.clone());
+        let loss = supervised_loss(h, s);
         let v = scalar(loss.clone());
         self.step(Opt::Gs, loss);
         v
@@ -293,14 +281,14 @@ impl TimeGanTrainer {
             let z = self.noise(&b.x);
             // Generator + supervisor.
             let c = b.c.as_ref();
-            let h = self.embed_fixed(&b.xs, c);
-            let h_hat_sup = self.nets.supervise(&h);
-            let g_s = supervised_loss(&h, &h_hat_sup);
-            let e_hat = self.nets.generate(&z, c);
-            let h_hat = self.nets.supervise(&e_hat);
-            let x_hat = self.nets.recover(&h_hat);
-            let y_fake = self.nets.discriminate(&h_hat, c);
-            let y_fake_e = self.nets.discriminate(&e_hat, c);
+            let h = self.embed_fixed(&b.x, c);
+            let h_hat_sup = self.nets.supervise(h.clone());
+            let g_s = supervised_loss(h, h_hat_sup);
+            let e_hat = self.nets.generate(z, c);
+            let h_hat = self.nets.supervise(e_hat.clone());
+            let x_hat = self.nets.recover(h_hat.clone());
+            let y_fake = self.nets.discriminate(h_hat, c);
+            let y_fake_e = self.nets.discriminate(e_hat, c);
             let g_u = bce_logits(y_fake, true);
             let g_u_e = bce_logits(y_fake_e, true);
             let g_v = self.moment_loss_of(x_hat, &b);
@@ -313,11 +301,11 @@ impl TimeGanTrainer {
             gv = scalar(g_v);
             self.step(Opt::G, g_loss);
             // Embedder + recovery, same batch, with the updated supervisor.
-            let h = self.nets.embed(&b.xs, c);
-            let x_tilde = self.nets.recover(&h);
+            let h = self.nets.embed(b.x.clone(), c);
+            let x_tilde = self.nets.recover(h.clone());
             let e_t0 = mse(b.x, x_tilde);
-            let h_hat_sup = self.nets.supervise(&h);
-            let g_s = supervised_loss(&h, &h_hat_sup);
+            let h_hat_sup = self.nets.supervise(h.clone());
+            let g_s = supervised_loss(h, h_hat_sup);
             let e_loss = e_t0.clone().sqrt().mul_scalar(cfg.reconstruction_weight)
                 + g_s.mul_scalar(cfg.embedder_supervised_weight);
             et0 = scalar(e_t0);
@@ -327,12 +315,12 @@ impl TimeGanTrainer {
         let b = self.batch(rng);
         let z = self.noise(&b.x);
         let c = b.c.as_ref();
-        let h = self.embed_fixed(&b.xs, c);
+        let h = self.embed_fixed(&b.x, c);
         let (e_hat, h_hat) = self.generate_fixed(&z, c);
-        let disc = |v: &[Tensor<2>]| self.nets.discriminate(v, c);
-        let d_loss = bce_logits(disc(&h), true)
-            + bce_logits(disc(&h_hat), false)
-            + bce_logits(disc(&e_hat), false).mul_scalar(cfg.gamma);
+        let disc = |v: Tensor<3>| self.nets.discriminate(v, c);
+        let d_loss = bce_logits(disc(h), true)
+            + bce_logits(disc(h_hat), false)
+            + bce_logits(disc(e_hat), false).mul_scalar(cfg.gamma);
         let d = scalar(d_loss.clone());
         let updated = d > cfg.discriminator_threshold;
         if updated {
@@ -484,9 +472,10 @@ mod tests {
         // ones are 0.4 off in the mean for both classes.
         let tr = trainer(&tiny());
         let d = tr.device.clone();
+        // Four sequences of two steps, time-major [2, 4, 1].
         let seqs = |v: [f32; 4]| {
-            let data: Vec<f32> = v.iter().flat_map(|&x| [x, x]).collect();
-            Tensor::<3>::from_data(TensorData::new(data, [4, 2, 1]), &d)
+            let data: Vec<f32> = [v, v].concat();
+            Tensor::<3>::from_data(TensorData::new(data, [2, 4, 1]), &d)
         };
         let c = Tensor::<2>::from_data(
             TensorData::new(vec![1.0f32, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0], [4, 2]),
@@ -494,7 +483,6 @@ mod tests {
         );
         let x = seqs([0.4, 0.4, 0.8, 0.8]);
         let b = Batch {
-            xs: unstack(x.clone()),
             x,
             c: Some(c),
             by_class: vec![vec![0, 1], vec![2, 3]],
