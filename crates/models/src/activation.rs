@@ -66,9 +66,14 @@ pub fn ctgan_activate(
     layout: &Layout,
     tau: f64,
 ) -> Tensor<2> {
-    map_spans(logits + gumbel, layout, tanh, |p| {
-        softmax(p.div_scalar(tau), 1)
-    })
+    let z = logits + gumbel;
+    crate::span_ops::activate(&z, layout, tau).unwrap_or_else(|| ctgan_activate_ops(z, layout, tau))
+}
+
+/// [`ctgan_activate`]'s spans (after the noise is added) as tensor operations, span by span: the
+/// path of backends other than burn-flex.
+pub(crate) fn ctgan_activate_ops(z: Tensor<2>, layout: &Layout, tau: f64) -> Tensor<2> {
+    map_spans(z, layout, tanh, |p| softmax(p.div_scalar(tau), 1))
 }
 
 /// The index drawn by inverse CDF from nonnegative, unnormalised `weights` (f32 or f64, summed
@@ -123,6 +128,29 @@ pub fn ctgan_sample_row(row: &mut [f32], layout: &Layout, mut uniform: impl FnMu
 /// - `mask`: `[batch, layout.cond_blocks().len()]`
 /// - returns `[1]`
 pub fn cond_loss(
+    logits: Tensor<2>,
+    layout: &Layout,
+    cond: Tensor<2>,
+    mask: Tensor<2>,
+) -> Tensor<1> {
+    let [batch, _] = logits.dims();
+    if layout.cond_blocks().is_empty() {
+        return Tensor::zeros([1], &logits.device());
+    }
+    let pairs: Vec<_> = layout
+        .cond_blocks()
+        .iter()
+        .map(|c| (c.span.start, c.cond_start, c.span.dim))
+        .collect();
+    match crate::span_ops::span_cross_entropy(&logits, &cond, &pairs, Some(&mask)) {
+        Some(total) => total.div_scalar(batch as f64),
+        None => cond_loss_ops(logits, layout, cond, mask),
+    }
+}
+
+/// [`cond_loss`] as tensor operations, block by block: the path of backends other than
+/// burn-flex.
+pub(crate) fn cond_loss_ops(
     logits: Tensor<2>,
     layout: &Layout,
     cond: Tensor<2>,
@@ -187,6 +215,26 @@ pub fn span_columns(layout: &Layout, which: Activation) -> Vec<usize> {
         .collect()
 }
 
+/// The cross-entropy of every `Softmax` span's logits against the one-hot `x` span, summed over
+/// spans and rows, as tensor operations span by span (the path of backends other than
+/// burn-flex; `[1]`).
+pub(crate) fn softmax_cross_entropy_ops(
+    recon: Tensor<2>,
+    x: Tensor<2>,
+    layout: &Layout,
+) -> Tensor<1> {
+    let mut total = Tensor::zeros([1], &x.device());
+    for s in layout
+        .spans()
+        .filter(|s| s.activation == Activation::Softmax)
+    {
+        let logp = log_softmax(recon.clone().narrow(1, s.start, s.dim), 1); // [batch, k]
+        let target = x.clone().narrow(1, s.start, s.dim);
+        total = total - (logp * target).sum();
+    }
+    total
+}
+
 /// TVAE's loss (`_loss_function`, tvae.py L79–103), returned as (reconstruction, KL), both
 /// divided by the batch size; the training loss is their sum.
 ///
@@ -233,13 +281,15 @@ pub fn tvae_loss(
         .sum();
         gauss + sigma_a.log().sum().mul_scalar(batch as f64)
     };
-    for s in layout
+    let pairs: Vec<_> = layout
         .spans()
         .filter(|s| s.activation == Activation::Softmax)
-    {
-        let logp = log_softmax(recon.clone().narrow(1, s.start, s.dim), 1); // [batch, k]
-        let target = x.clone().narrow(1, s.start, s.dim);
-        total = total - (logp * target).sum();
+        .map(|s| (s.start, s.start, s.dim))
+        .collect();
+    if !pairs.is_empty() {
+        total = total
+            + crate::span_ops::span_cross_entropy(&recon, &x, &pairs, None)
+                .unwrap_or_else(|| softmax_cross_entropy_ops(recon, x, layout));
     }
     let recon_loss = total.mul_scalar(loss_factor / batch as f64);
     let kld = (logvar.clone().add_scalar(1.0) - mu.powi_scalar(2) - logvar.exp())

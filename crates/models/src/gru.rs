@@ -37,6 +37,8 @@ use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use rayon::prelude::*;
 
+use crate::host::{flex, sigm, tanh1, to_host};
+
 /// A GRU layer's weights arranged for the fused step: the three input projections side by side,
 /// the update and reset gates' hidden projections side by side, the candidate's alone, and the
 /// summed input + hidden biases.
@@ -191,26 +193,6 @@ fn plain_on_flex(p: &Packed, x: &Tensor<3>) -> Option<Tensor<3>> {
     )))
 }
 
-/// A burn-flex tensor's values in row-major order.
-fn to_host<const D: usize>(
-    t: <Flex as burn::backend::BackendTypes>::FloatTensorPrimitive,
-) -> Vec<f32> {
-    Tensor::<D>::from_primitive::<Flex>(t)
-        .into_data()
-        .try_into_vec::<f32>()
-        .expect("burn-flex float tensors are f32")
-}
-
-/// Host values as a burn-flex tensor primitive.
-fn flex<const D: usize>(
-    v: Vec<f32>,
-    shape: [usize; D],
-) -> <Flex as burn::backend::BackendTypes>::FloatTensorPrimitive {
-    Tensor::<D>::from_data(TensorData::new(v, shape), &Device::flex())
-        .try_into_primitive::<Flex>()
-        .expect("a tensor made on the flex device is a flex tensor")
-}
-
 /// The autodiff node of [`tracked_on_flex`].
 #[derive(Debug)]
 struct FusedGru;
@@ -337,38 +319,6 @@ struct Grads {
     w_hzr: Vec<f32>,
     w_hn: Vec<f32>,
     bias: Vec<f32>,
-}
-
-/// `e^x` without a libm call, so that loops over activations vectorise: Cephes' `expf`
-/// (round `x·log₂e` to `n`, reduce `r = x − n·ln 2` in two parts, a degree-6 polynomial on
-/// `|r| ≤ ln 2 / 2`, scale by `2ⁿ` built in the exponent bits). Within a few ulp of `f32::exp`
-/// on `[-87, 88]`; the input is clamped there, so the result stays a normal float (the gates
-/// and candidates only need it saturated outside).
-#[inline(always)]
-fn exp_fast(x: f32) -> f32 {
-    // 1.5·2²³: adding and subtracting it rounds to the nearest integer (|x·log₂e| < 2²²).
-    const ROUND: f32 = 12_582_912.0;
-    let x = x.clamp(-87.0, 88.0);
-    let n = (x * std::f32::consts::LOG2_E + ROUND) - ROUND;
-    let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
-    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
-        + 0.166_666_65)
-        * r
-        + 0.5;
-    let y = p * r * r + r + 1.0;
-    y * f32::from_bits(((n as i32).wrapping_add(127) << 23) as u32)
-}
-
-#[inline(always)]
-fn sigm(x: f32) -> f32 {
-    1.0 / (1.0 + exp_fast(-x))
-}
-
-/// tanh through one exponential, `1 − 2 / (1 + e^{2x})` (glibc's `tanhf` costs about three
-/// `expf`s). Absolute error near 1e-7; ±1 in the clamped tails.
-#[inline(always)]
-fn tanh1(x: f32) -> f32 {
-    1.0 - 2.0 / (1.0 + exp_fast(2.0 * x))
 }
 
 /// A row-major matrix operand: `rows × cols` starting at `ptr` with the given strides.
@@ -789,29 +739,6 @@ mod tests {
                 (x - y).abs() <= tol * scale,
                 "{what}[{i}]: {x} vs {y} (scale {scale})"
             );
-        }
-    }
-
-    /// `exp_fast` against libm's `expf` on a fine grid of the clamped range: relative error
-    /// below 4 ulp (Cephes' polynomial is within about 1 ulp; the reduction adds rounding).
-    /// Outside the range it saturates; the activations built on it match their definitions.
-    #[test]
-    fn the_fast_exponential_is_libms_within_a_few_ulp() {
-        let mut worst = 0f32;
-        for i in 0..=1_750_000 {
-            let x = -87.0 + i as f32 * 1e-4;
-            let (got, want) = (exp_fast(x), x.exp());
-            worst = worst.max(((got - want) / want).abs());
-        }
-        assert!(worst < 4.0 * f32::EPSILON, "worst relative error {worst}");
-        assert_eq!(exp_fast(-1e4), exp_fast(-87.0));
-        assert!(exp_fast(1e4).is_finite());
-        for x in [-30.0f32, -3.0, -0.5, 0.0, 1e-3, 0.7, 4.0, 30.0] {
-            assert!(
-                (sigm(x) - 1.0 / (1.0 + (-x).exp())).abs() < 1e-6,
-                "sigmoid {x}"
-            );
-            assert!((tanh1(x) - x.tanh()).abs() < 1e-6, "tanh {x}");
         }
     }
 

@@ -24,6 +24,8 @@ pub mod config;
 pub mod ctgan;
 pub mod error;
 pub mod gru;
+mod host;
+mod span_ops;
 pub mod tabddpm;
 pub mod timegan;
 pub mod tvae;
