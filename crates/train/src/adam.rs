@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
+use burn::backend::Flex;
 use burn::module::{ModuleMapper, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::prelude::*;
@@ -29,7 +30,35 @@ pub struct Adam {
     weight_decay: f64,
     decoupled: bool,
     step: u64,
-    moments: HashMap<ParamId, (Tensor<1>, Tensor<1>)>,
+    moments: HashMap<ParamId, Moments>,
+    /// Update burn-flex parameters in one host pass (off only in tests, to check the tensor
+    /// path against it).
+    host: bool,
+}
+
+/// A parameter's first and second moments.
+#[derive(Clone, Debug)]
+enum Moments {
+    /// For parameters on burn-flex: the update is one pass over host buffers instead of a
+    /// dozen tensor operations (each an allocation and a pass; a TVAE step has 17 parameters).
+    Host(Vec<f32>, Vec<f32>),
+    /// On the parameter's device (other backends).
+    Device(Tensor<1>, Tensor<1>),
+}
+
+impl Moments {
+    fn to_vecs(&self) -> Result<(Vec<f32>, Vec<f32>), String> {
+        match self {
+            Self::Host(m, v) => Ok((m.clone(), v.clone())),
+            Self::Device(m, v) => {
+                let read = |t: &Tensor<1>| t.to_data().try_to_vec_as::<f32>();
+                Ok((
+                    read(m).map_err(|e| format!("{e:?}"))?,
+                    read(v).map_err(|e| format!("{e:?}"))?,
+                ))
+            }
+        }
+    }
 }
 
 impl Adam {
@@ -44,6 +73,7 @@ impl Adam {
             decoupled: false,
             step: 0,
             moments: HashMap::new(),
+            host: true,
         }
     }
 
@@ -90,15 +120,9 @@ impl Adam {
         ids.sort_by_key(|id| id.val());
         buf.extend_from_slice(&(ids.len() as u64).to_le_bytes());
         for id in ids {
-            let (m, v) = &self.moments[id];
-            let m = m
-                .to_data()
-                .try_to_vec_as::<f32>()
-                .map_err(|e| TrainError::record(path, format!("{e:?}")))?;
-            let v = v
-                .to_data()
-                .try_to_vec_as::<f32>()
-                .map_err(|e| TrainError::record(path, format!("{e:?}")))?;
+            let (m, v) = self.moments[id]
+                .to_vecs()
+                .map_err(|e| TrainError::record(path, e))?;
             buf.extend_from_slice(&id.val().to_le_bytes());
             buf.extend_from_slice(&(m.len() as u64).to_le_bytes());
             for x in m.iter().chain(v.iter()) {
@@ -146,7 +170,7 @@ impl Adam {
             let (m, v) = floats.split_at(len);
             let m = Tensor::<1>::from_data(TensorData::new(m.to_vec(), [len]), device);
             let v = Tensor::<1>::from_data(TensorData::new(v.to_vec(), [len]), device);
-            moments.insert(id, (m, v));
+            moments.insert(id, Moments::Device(m, v));
         }
         self.step = step;
         self.moments = moments;
@@ -171,10 +195,68 @@ impl ModuleMapper for AdamMapper<'_> {
         let require_grad = tensor.is_require_grad();
         let shape = tensor.dims();
         let n: usize = shape.iter().product();
-        let p = tensor.inner().reshape([n]); // [n], plain
+        let p = tensor.inner(); // plain
         let device = p.device();
-        let mut g = grad.to_device(&device).reshape([n]);
-        let mut p = p;
+        let on_flex = a.host && p.clone().try_into_primitive::<Flex>().is_ok();
+        let p = if on_flex {
+            self.host_step(id, p, grad)
+        } else {
+            self.tensor_step(id, p.reshape([n]), grad.to_device(&device).reshape([n]))
+                .reshape(shape)
+        };
+        let mut out = Tensor::from_inner(p);
+        if require_grad {
+            out = out.require_grad();
+        }
+        Param::from_mapped_value(id, out, mapper)
+    }
+}
+
+impl AdamMapper<'_> {
+    /// The update in one pass on host buffers, the same arithmetic as
+    /// [`AdamMapper::tensor_step`] in f32.
+    fn host_step<const D: usize>(&mut self, id: ParamId, p: Tensor<D>, g: Tensor<D>) -> Tensor<D> {
+        let a = &mut *self.adam;
+        let shape = p.dims();
+        let device = p.device();
+        let read = |t: Tensor<D>| {
+            t.into_data()
+                .try_into_vec::<f32>()
+                .expect("burn-flex float tensors are f32")
+        };
+        let (mut p, g) = (read(p), read(g));
+        let n = p.len();
+        let (mut m, mut v) = match a.moments.remove(&id) {
+            Some(Moments::Host(m, v)) => (m, v),
+            Some(device) => device.to_vecs().expect("moments readable"),
+            None => (vec![0f32; n], vec![0f32; n]),
+        };
+        let f = |x: f64| x as f32;
+        let (b1, b1c, b2, b2c) = (f(a.beta1), f(1.0 - a.beta1), f(a.beta2), f(1.0 - a.beta2));
+        let (bc1, bc2, eps, lr) = (f(self.bc1), f(self.bc2), f(a.eps), f(a.lr));
+        let (wd, shrink) = (f(a.weight_decay), f(1.0 - a.lr * a.weight_decay));
+        let (l2, decoupled) = (
+            a.weight_decay > 0.0 && !a.decoupled,
+            a.weight_decay > 0.0 && a.decoupled,
+        );
+        for (((p, &g), m), v) in p.iter_mut().zip(&g).zip(&mut m).zip(&mut v) {
+            let g = if l2 { g + *p * wd } else { g };
+            if decoupled {
+                *p *= shrink;
+            }
+            *m = *m * b1 + g * b1c;
+            *v = *v * b2 + (g * g) * b2c;
+            *p -= *m / bc1 / ((*v / bc2).sqrt() + eps) * lr;
+        }
+        a.moments.insert(id, Moments::Host(m, v));
+        Tensor::from_data(TensorData::new(p, shape), &device)
+    }
+
+    /// The update as tensor operations on the parameter's device (`p`, `g`: `[n]`).
+    fn tensor_step(&mut self, id: ParamId, mut p: Tensor<1>, mut g: Tensor<1>) -> Tensor<1> {
+        let a = &mut *self.adam;
+        let n = p.dims()[0];
+        let device = p.device();
         if a.weight_decay > 0.0 {
             if a.decoupled {
                 p = p.mul_scalar(1.0 - a.lr * a.weight_decay);
@@ -183,20 +265,19 @@ impl ModuleMapper for AdamMapper<'_> {
             }
         }
         let (m, v) = match a.moments.remove(&id) {
-            Some((m, v)) => (m.to_device(&device), v.to_device(&device)),
+            Some(Moments::Device(m, v)) => (m.to_device(&device), v.to_device(&device)),
+            Some(Moments::Host(m, v)) => (
+                Tensor::from_data(TensorData::new(m, [n]), &device),
+                Tensor::from_data(TensorData::new(v, [n]), &device),
+            ),
             None => (Tensor::zeros([n], &device), Tensor::zeros([n], &device)),
         };
         let m = m.mul_scalar(a.beta1) + g.clone().mul_scalar(1.0 - a.beta1);
         let v = v.mul_scalar(a.beta2) + g.powi_scalar(2).mul_scalar(1.0 - a.beta2);
         let denom = v.clone().div_scalar(self.bc2).sqrt().add_scalar(a.eps);
         let update = m.clone().div_scalar(self.bc1).div(denom).mul_scalar(a.lr);
-        let p = (p - update).reshape(shape);
-        a.moments.insert(id, (m, v));
-        let mut out = Tensor::from_inner(p);
-        if require_grad {
-            out = out.require_grad();
-        }
-        Param::from_mapped_value(id, out, mapper)
+        a.moments.insert(id, Moments::Device(m, v));
+        p - update
     }
 }
 
@@ -250,15 +331,9 @@ mod tests {
         let mut back = Adam::new(0.1, [0.9, 0.999], 0.5, 1e-8);
         back.load(&p, &device).unwrap();
         assert_eq!(back.steps(), 2);
-        let (m1, v1) = &adam.moments[&m.l.weight.id];
-        let (m2, v2) = &back.moments[&m.l.weight.id];
         assert_eq!(
-            m1.to_data().try_to_vec_as::<f32>().unwrap(),
-            m2.to_data().try_to_vec_as::<f32>().unwrap()
-        );
-        assert_eq!(
-            v1.to_data().try_to_vec_as::<f32>().unwrap(),
-            v2.to_data().try_to_vec_as::<f32>().unwrap()
+            adam.moments[&m.l.weight.id].to_vecs().unwrap(),
+            back.moments[&m.l.weight.id].to_vecs().unwrap()
         );
         std::fs::write(&p, b"garbage").unwrap();
         assert!(back.load(&p, &device).is_err());
@@ -281,5 +356,68 @@ mod tests {
         // torch.optim.AdamW: w ← w·(1 − lr·λ) − lr·m̂/(√v̂ + ε) = 2·0.95 − 0.1 = 1.8.
         let got = m.l.weight.val().into_data().try_to_vec_as::<f32>().unwrap()[0];
         assert!((got - 1.8).abs() < 1e-6, "{got}");
+    }
+
+    /// The host pass (burn-flex) and the tensor operations (other backends) give the same
+    /// weights and moments after several steps, for plain Adam, L2 decay and AdamW, including
+    /// a resumed state that moves from one representation to the other. Tolerance 1e-6: the
+    /// same f32 operations in the same order, up to how burn-flex fuses its scalar ops.
+    #[test]
+    fn the_host_update_is_the_tensor_update() {
+        use burn::tensor::Distribution;
+        let device = Device::flex().autodiff();
+        device.seed(4);
+        for (decay, adamw) in [(0.0, false), (0.3, false), (0.3, true)] {
+            let init = One {
+                l: LinearConfig::new(6, 5).init(&device),
+            };
+            let run = |host_steps: &[bool]| {
+                let mut m = init.clone();
+                let mut adam = if adamw {
+                    Adam::adamw(0.01, [0.5, 0.9], decay, 1e-8)
+                } else {
+                    Adam::new(0.01, [0.5, 0.9], decay, 1e-8)
+                };
+                for (i, &host) in host_steps.iter().enumerate() {
+                    adam.host = host;
+                    device.seed(100 + i as u64);
+                    let x = Tensor::<2>::random([7, 6], Distribution::Normal(0.0, 1.0), &device);
+                    let loss = m.l.forward(x).powi_scalar(2).sum();
+                    let grads = GradientsParams::from_grads(loss.backward(), &m);
+                    m = adam.step(m, grads);
+                }
+                let w = m.l.weight.val().into_data().try_to_vec_as::<f32>().unwrap();
+                (w, adam.moments[&m.l.weight.id].to_vecs().unwrap())
+            };
+            let host = run(&[true; 4]);
+            for other in [
+                [false; 4],
+                [true, true, false, false],
+                [false, false, true, true],
+            ] {
+                let got = run(&other);
+                for (a, b) in host.0.iter().zip(&got.0).chain(
+                    (host.1)
+                        .0
+                        .iter()
+                        .zip(&(got.1).0)
+                        .chain((host.1).1.iter().zip(&(got.1).1)),
+                ) {
+                    assert!(
+                        (a - b).abs() < 1e-6,
+                        "{a} vs {b} ({decay}, {adamw}, {other:?})"
+                    );
+                }
+            }
+            // The steps moved the weights.
+            let start = init
+                .l
+                .weight
+                .val()
+                .into_data()
+                .try_to_vec_as::<f32>()
+                .unwrap();
+            assert!(start.iter().zip(&host.0).any(|(a, b)| (a - b).abs() > 1e-3));
+        }
     }
 }
