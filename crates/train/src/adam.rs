@@ -42,15 +42,16 @@ enum Moments {
     /// For parameters on burn-flex: the update is one pass over host buffers instead of a
     /// dozen tensor operations (each an allocation and a pass; a TVAE step has 17 parameters).
     Host(Vec<f32>, Vec<f32>),
-    /// On the parameter's device (other backends).
-    Device(Tensor<1>, Tensor<1>),
+    /// On the parameter's device (other backends; boxed: a tensor handle is ~256 bytes).
+    Device(Box<(Tensor<1>, Tensor<1>)>),
 }
 
 impl Moments {
     fn to_vecs(&self) -> Result<(Vec<f32>, Vec<f32>), String> {
         match self {
             Self::Host(m, v) => Ok((m.clone(), v.clone())),
-            Self::Device(m, v) => {
+            Self::Device(mv) => {
+                let (m, v) = &**mv;
                 let read = |t: &Tensor<1>| t.to_data().try_to_vec_as::<f32>();
                 Ok((
                     read(m).map_err(|e| format!("{e:?}"))?,
@@ -170,7 +171,7 @@ impl Adam {
             let (m, v) = floats.split_at(len);
             let m = Tensor::<1>::from_data(TensorData::new(m.to_vec(), [len]), device);
             let v = Tensor::<1>::from_data(TensorData::new(v.to_vec(), [len]), device);
-            moments.insert(id, Moments::Device(m, v));
+            moments.insert(id, Moments::Device(Box::new((m, v))));
         }
         self.step = step;
         self.moments = moments;
@@ -265,7 +266,10 @@ impl AdamMapper<'_> {
             }
         }
         let (m, v) = match a.moments.remove(&id) {
-            Some(Moments::Device(m, v)) => (m.to_device(&device), v.to_device(&device)),
+            Some(Moments::Device(mv)) => {
+                let (m, v) = *mv;
+                (m.to_device(&device), v.to_device(&device))
+            }
             Some(Moments::Host(m, v)) => (
                 Tensor::from_data(TensorData::new(m, [n]), &device),
                 Tensor::from_data(TensorData::new(v, [n]), &device),
@@ -276,7 +280,7 @@ impl AdamMapper<'_> {
         let v = v.mul_scalar(a.beta2) + g.powi_scalar(2).mul_scalar(1.0 - a.beta2);
         let denom = v.clone().div_scalar(self.bc2).sqrt().add_scalar(a.eps);
         let update = m.clone().div_scalar(self.bc1).div(denom).mul_scalar(a.lr);
-        a.moments.insert(id, Moments::Device(m, v));
+        a.moments.insert(id, Moments::Device(Box::new((m, v))));
         p - update
     }
 }
