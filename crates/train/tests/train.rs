@@ -341,6 +341,7 @@ fn private_runtime_dir() -> Option<tempfile::TempDir> {
 fn wgpu_smoke_test() {
     // A couple of steps on the wgpu device (lavapipe on a machine without a GPU).
     let _runtime_dir = private_runtime_dir();
+    minimal_autotune();
     let (_, tr, m) = fixture();
     let small = m.select_rows(&(0..100).collect::<Vec<_>>());
     let cfg = ModelConfig::Tvae(TvaeConfig {
@@ -365,6 +366,80 @@ fn wgpu_smoke_test() {
     let s = model.sample_where(TARGET, "1", 20, 0).unwrap();
     assert_eq!(s.height(), 20);
     assert!(strings(&s, TARGET).iter().all(|v| v == "1"));
+}
+
+/// Sets cubecl's kernel autotuning to its `minimal` level unless the caller chose one (as `.ci/run` does):
+/// the level picks among kernels, it does not change results, and the full search on lavapipe
+/// made the TimeGAN test below take minutes.
+fn minimal_autotune() {
+    if std::env::var_os("CUBECL_AUTOTUNE_LEVEL").is_none() {
+        // SAFETY: as in `private_runtime_dir`: serial tests, set before the device exists.
+        unsafe { std::env::set_var("CUBECL_AUTOTUNE_LEVEL", "minimal") };
+    }
+}
+
+/// TimeGAN's networks on wgpu (lavapipe on a machine without a GPU) compute what they compute
+/// on burn-flex, forward and backward. On burn-flex each GRU layer is one fused host operation
+/// with a hand-written backward pass (`synthkit_models::gru`); on wgpu it is burn's per-step
+/// tensor operations. The same weights (the flex networks moved to wgpu) and inputs: embedder,
+/// recovery and supervisor with a two-class condition, time-major sequences of 5 steps of 3
+/// features for 8 rows; the states, the reconstruction, the loss and the loss's gradient with
+/// respect to the input agree within 1e-4 of their largest entry (f32 in another order, another
+/// device).
+#[test]
+#[serial]
+fn timegan_networks_on_wgpu_compute_what_they_compute_on_flex() {
+    use burn::prelude::*;
+    let _runtime_dir = private_runtime_dir();
+    minimal_autotune();
+    let cfg = synthkit_models::TimeGanConfig {
+        hidden_dim: 4,
+        num_layers: 2,
+        ..Default::default()
+    };
+    let (t, b, f, k) = (5, 8, 3, 2);
+    let flex = Device::flex().autodiff();
+    flex.seed(21);
+    let nets = cfg.init(f, k, &flex);
+    let x: Vec<f32> = (0..t * b * f)
+        .map(|i| ((i * 37) % 101) as f32 / 101.0)
+        .collect();
+    let c: Vec<f32> = (0..b * k)
+        .map(|i| ((i / k) % k == i % k) as u8 as f32)
+        .collect();
+    let run = |nets: &synthkit_models::timegan::TimeGanNets, device: &Device| {
+        let x =
+            Tensor::<3>::from_data(TensorData::new(x.clone(), [t, b, f]), device).require_grad();
+        let c = Tensor::<2>::from_data(TensorData::new(c.clone(), [b, k]), device);
+        let h = nets.embed(x.clone(), Some(&c));
+        let x_tilde = nets.recover(h.clone());
+        let s = nets.supervise(h.clone());
+        let loss = (x_tilde.clone() - x.clone()).powi_scalar(2).mean() + s.mean();
+        let dx = x.grad(&loss.clone().backward()).unwrap();
+        [
+            h.into_data().try_to_vec_as::<f32>().unwrap(),
+            x_tilde.into_data().try_to_vec_as::<f32>().unwrap(),
+            loss.into_data().try_to_vec_as::<f32>().unwrap(),
+            dx.into_data().try_to_vec_as::<f32>().unwrap(),
+        ]
+    };
+    let on_flex = run(&nets, &flex);
+    let wgpu = DeviceChoice::Wgpu.device().autodiff();
+    let on_wgpu = run(&nets.clone().to_device(&wgpu), &wgpu);
+    for (what, (a, w)) in ["states", "reconstruction", "loss", "input gradient"]
+        .iter()
+        .zip(on_flex.iter().zip(&on_wgpu))
+    {
+        assert_eq!(a.len(), w.len(), "{what}");
+        let scale = a.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-6);
+        for (i, (p, q)) in a.iter().zip(w).enumerate() {
+            assert!(
+                (p - q).abs() <= 1e-4 * scale,
+                "{what}[{i}]: flex {p}, wgpu {q}"
+            );
+        }
+        assert!(a.iter().any(|v| *v != 0.0), "{what} is all zeros");
+    }
 }
 
 /// Timing probe, not run by default: one epoch of each model with the paper defaults on the
