@@ -717,6 +717,7 @@ impl HostGru {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::testing::{close, values};
     use burn::nn::gru::GruConfig;
     use burn::tensor::Distribution;
     use serial_test::serial;
@@ -725,21 +726,6 @@ mod tests {
         GruConfig::new(d, h, true)
             .with_reset_after(false)
             .init(device)
-    }
-
-    fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-        t.into_data().try_to_vec_as::<f32>().unwrap()
-    }
-
-    fn close(what: &str, a: &[f32], b: &[f32], tol: f32) {
-        assert_eq!(a.len(), b.len(), "{what}: lengths");
-        let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-3);
-        for (i, (x, y)) in a.iter().zip(b).enumerate() {
-            assert!(
-                (x - y).abs() <= tol * scale,
-                "{what}[{i}]: {x} vs {y} (scale {scale})"
-            );
-        }
     }
 
     /// The fused forward pass computes burn's own `Gru::forward` (TF1's variant): same weights,

@@ -148,6 +148,30 @@ pub(crate) fn host_op<const D: usize, const E: usize, G: HostGrad>(
     Some(Tensor::from_primitive::<Flex>(flex::<E>(out, out_shape)))
 }
 
+/// Helpers of the tests that compare a fused operation with its tensor-operation version.
+#[cfg(test)]
+pub(crate) mod testing {
+    use burn::prelude::*;
+
+    /// A tensor's values.
+    pub(crate) fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+        t.into_data().try_to_vec_as::<f32>().unwrap()
+    }
+
+    /// `a` equals `b` element by element within `tol` of `b`'s largest magnitude (at least
+    /// 1e-3).
+    pub(crate) fn close(what: &str, a: &[f32], b: &[f32], tol: f32) {
+        assert_eq!(a.len(), b.len(), "{what}: lengths");
+        let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-3);
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            assert!(
+                (x - y).abs() <= tol * scale,
+                "{what}[{i}]: {x} vs {y} (scale {scale})"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

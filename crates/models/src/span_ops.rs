@@ -189,6 +189,7 @@ impl HostGrad for CrossEntropyGrad {
 mod tests {
     use super::*;
     use crate::activation::{cond_loss_ops, ctgan_activate_ops, softmax_cross_entropy_ops};
+    use crate::host::testing::{close, values};
     use burn::tensor::Distribution;
     use serial_test::serial;
 
@@ -205,21 +206,6 @@ mod tests {
             ("l".into(), false, vec![(1, Activation::Linear)]),
             ("c".into(), true, vec![(2, Activation::Softmax)]),
         ])
-    }
-
-    fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-        t.into_data().try_to_vec_as::<f32>().unwrap()
-    }
-
-    fn close(what: &str, a: &[f32], b: &[f32], tol: f32) {
-        assert_eq!(a.len(), b.len(), "{what}: lengths");
-        let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-3);
-        for (i, (x, y)) in a.iter().zip(b).enumerate() {
-            assert!(
-                (x - y).abs() <= tol * scale,
-                "{what}[{i}]: {x} vs {y} (scale {scale})"
-            );
-        }
     }
 
     /// One-hot rows: a category per discrete block, a mode per continuous column, on the
