@@ -13,7 +13,14 @@
 //! - [`timegan`]: [`TimeGanConfig`] and TimeGAN's five GRU networks (embedder, recovery,
 //!   generator, supervisor, discriminator), optionally conditioned on a sequence label;
 //! - [`activation`]: span-wise output activations (tanh / Gumbel-softmax) and the losses that read
-//!   the shared [`synthkit_data::layout::Layout`].
+//!   the shared [`synthkit_data::layout::Layout`];
+//! - [`gru`]: a GRU layer over a whole time-major sequence as one autodiff operation on burn-flex
+//!   (forward and backward through time on host buffers), the layer of TimeGAN's networks.
+//!
+//! On burn-flex, where many small tensor operations cost more than their arithmetic, the GRU
+//! layers, CTGAN's output activation and the span-wise cross-entropies run as single autodiff
+//! nodes with hand-written backward passes (private modules `host` and `span_ops`); other
+//! backends run the same maths as tensor operations, and tests compare the two.
 //!
 //! Everything takes a runtime [`burn::prelude::Device`]: the same code runs on burn-flex (CPU)
 //! and burn-wgpu.
