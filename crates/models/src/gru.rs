@@ -37,7 +37,7 @@ use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use rayon::prelude::*;
 
-use crate::host::{flex, sigm, tanh1, to_host};
+use crate::host::{flex, flex_values, sigm, tanh1, to_host};
 
 /// A GRU layer's weights arranged for the fused step: the three input projections side by side,
 /// the update and reset gates' hidden projections side by side, the candidate's alone, and the
@@ -121,11 +121,10 @@ pub fn gru_steps(g: &Gru, x: Tensor<3>) -> Tensor<3> {
     for i in 0..t {
         let xi = x.clone().narrow(0, i, 1).reshape([b, d]);
         let xp = xi.matmul(p.w_x.clone()) + p.bias.clone().unsqueeze();
-        let (w_hzr, w_hn) = (p.w_hzr.clone(), p.w_hn.clone());
-        let zr = sigmoid(xp.clone().narrow(1, 0, 2 * h) + state.clone().matmul(w_hzr));
+        let zr = sigmoid(xp.clone().narrow(1, 0, 2 * h) + state.clone().matmul(p.w_hzr.clone()));
         let z = zr.clone().narrow(1, 0, h);
         let r = zr.narrow(1, h, h);
-        let n = (xp.narrow(1, 2 * h, h) + (r * state.clone()).matmul(w_hn)).tanh();
+        let n = (xp.narrow(1, 2 * h, h) + (r * state.clone()).matmul(p.w_hn.clone())).tanh();
         state = n.clone() + z * (state - n);
         out.push(state.clone());
     }
@@ -171,22 +170,18 @@ fn tracked_on_flex(p: &Packed, x: &Tensor<3>) -> Option<Tensor<3>> {
     Some(Tensor::from_primitive::<Ad>(out))
 }
 
-/// The fused forward pass on plain burn-flex tensors (sampling, frozen networks). `None` when
-/// the tensors live elsewhere or carry autodiff.
+/// The fused forward pass alone on burn-flex tensors (sampling, frozen networks; tracked
+/// tensors go to [`tracked_on_flex`] first). `None` when the tensors live elsewhere.
 fn plain_on_flex(p: &Packed, x: &Tensor<3>) -> Option<Tensor<3>> {
-    let prim = |t: &Tensor<2>| t.clone().try_into_primitive::<Flex>().ok();
-    let (wx, wz, wn) = (prim(&p.w_x)?, prim(&p.w_hzr)?, prim(&p.w_hn)?);
-    let bias = p.bias.clone().try_into_primitive::<Flex>().ok()?;
-    let xp = x.clone().try_into_primitive::<Flex>().ok()?;
     let [t, b, d] = x.dims();
     let host = HostGru::new(
         d,
-        to_host::<2>(wx),
-        to_host::<2>(wz),
-        to_host::<2>(wn),
-        to_host::<1>(bias),
+        flex_values(&p.w_x)?,
+        flex_values(&p.w_hzr)?,
+        flex_values(&p.w_hn)?,
+        flex_values(&p.bias)?,
     );
-    let (hs, _) = host.forward_parts(&to_host::<3>(xp), t, b);
+    let (hs, _) = host.forward_parts(&flex_values(x)?, t, b);
     Some(Tensor::from_primitive::<Flex>(flex::<3>(
         hs,
         [t, b, host.h],

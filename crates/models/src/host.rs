@@ -1,7 +1,7 @@
 //! Host-side building blocks of synthkit's fused operations on burn-flex: moving tensors
 //! between burn-flex and host buffers, a vectorisable exponential and the activations built on
-//! it, and [`HostOp`], an operation with one differentiable input whose forward and backward
-//! passes are host code, registered with burn's autodiff as a single node.
+//! it, and [`host_op`], an operation with one differentiable input whose forward and backward
+//! passes are host code ([`HostGrad`]), registered with burn's autodiff as a single node.
 //!
 //! burn-flex runs each tensor operation on its own (one allocation, one pass, element-wise work
 //! on one thread below 256k elements, for σ and tanh the transcendental evaluated again in the
@@ -102,10 +102,7 @@ impl<const D: usize> Backward<Flex, 1> for HostNode<D> {
 
     fn backward(self, ops: Ops<HostState<D>, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
         // The output's rank is not known here; its values are read flat.
-        let g = Tensor::<1>::from_primitive::<Flex>(grads.consume::<Flex>(&ops.node))
-            .into_data()
-            .try_into_vec::<f32>()
-            .expect("burn-flex float tensors are f32");
+        let g = to_host::<1>(grads.consume::<Flex>(&ops.node));
         let [parent] = ops.parents;
         if let Some(node) = parent {
             let dx = ops.state.grad.input_grad(&g);
