@@ -37,7 +37,7 @@ use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use rayon::prelude::*;
 
-use crate::host::{flex, flex_values, sigm, tanh1, to_host};
+use crate::host::{View, flex, flex_values, matmul, rm, sigm, tanh1, to_host, tr};
 
 /// A GRU layer's weights arranged for the fused step: the three input projections side by side,
 /// the update and reset gates' hidden projections side by side, the candidate's alone, and the
@@ -314,89 +314,6 @@ struct Grads {
     w_hzr: Vec<f32>,
     w_hn: Vec<f32>,
     bias: Vec<f32>,
-}
-
-/// A row-major matrix operand: `rows × cols` starting at `ptr` with the given strides.
-#[derive(Clone, Copy)]
-struct View<'a> {
-    v: &'a [f32],
-    rs: isize,
-    cs: isize,
-}
-
-/// Row-major, contiguous.
-fn rm(v: &[f32], cols: usize) -> View<'_> {
-    View {
-        v,
-        rs: cols as isize,
-        cs: 1,
-    }
-}
-
-/// The transpose of a row-major `rows × cols` matrix.
-fn tr(v: &[f32], cols: usize) -> View<'_> {
-    View {
-        v,
-        rs: 1,
-        cs: cols as isize,
-    }
-}
-
-/// `dst[m×n] (row stride ld) = (acc ? dst : 0) + a[m×k] · b[k×n]`, single-threaded gemm.
-#[allow(clippy::too_many_arguments)]
-fn matmul(dst: &mut [f32], ld: usize, m: usize, n: usize, k: usize, acc: bool, a: View, b: View) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    let last = |x: View, r: usize, c: usize| {
-        (r.saturating_sub(1)) as isize * x.rs + (c.saturating_sub(1)) as isize * x.cs
-    };
-    assert!(
-        dst.len() >= (m - 1) * ld + n,
-        "matmul: destination too short"
-    );
-    assert!(
-        k == 0 || (last(a, m, k) as usize) < a.v.len(),
-        "matmul: lhs too short"
-    );
-    assert!(
-        k == 0 || (last(b, k, n) as usize) < b.v.len(),
-        "matmul: rhs too short"
-    );
-    if k == 0 {
-        if !acc {
-            for r in 0..m {
-                dst[r * ld..r * ld + n].fill(0.0);
-            }
-        }
-        return;
-    }
-    // SAFETY: the three asserts above keep every element gemm touches (row r < m, column c < n,
-    // inner index < k, at the given strides) inside the slices; `dst` is borrowed mutably, so it
-    // aliases neither operand.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.as_mut_ptr(),
-            1,
-            ld as isize,
-            acc,
-            a.v.as_ptr(),
-            a.cs,
-            a.rs,
-            b.v.as_ptr(),
-            b.cs,
-            b.rs,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
 }
 
 impl HostGru {

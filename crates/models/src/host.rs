@@ -1,6 +1,6 @@
 //! Host-side building blocks of synthkit's fused operations on burn-flex: moving tensors
 //! between burn-flex and host buffers, a vectorisable exponential and the activations built on
-//! it, and [`host_op`], an operation with one differentiable input whose forward and backward
+//! it, single-threaded matrix products on host buffers ([`matmul`], gemm), and [`host_op`], an operation with one differentiable input whose forward and backward
 //! passes are host code ([`HostGrad`]), registered with burn's autodiff as a single node.
 //!
 //! burn-flex runs each tensor operation on its own (one allocation, one pass, element-wise work
@@ -78,6 +78,98 @@ pub(crate) fn sigm(x: f32) -> f32 {
 #[inline(always)]
 pub(crate) fn tanh1(x: f32) -> f32 {
     1.0 - 2.0 / (1.0 + exp_fast(2.0 * x))
+}
+
+/// A matrix operand of [`matmul`]: elements of `v` at the given row and column strides.
+#[derive(Clone, Copy)]
+pub(crate) struct View<'a> {
+    pub(crate) v: &'a [f32],
+    pub(crate) rs: isize,
+    pub(crate) cs: isize,
+}
+
+/// Row-major, contiguous.
+pub(crate) fn rm(v: &[f32], cols: usize) -> View<'_> {
+    View {
+        v,
+        rs: cols as isize,
+        cs: 1,
+    }
+}
+
+/// The transpose of a row-major `rows × cols` matrix.
+pub(crate) fn tr(v: &[f32], cols: usize) -> View<'_> {
+    View {
+        v,
+        rs: 1,
+        cs: cols as isize,
+    }
+}
+
+/// `dst[m×n] (row stride ld) = (acc ? dst : 0) + a[m×k] · b[k×n]`, single-threaded gemm.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn matmul(
+    dst: &mut [f32],
+    ld: usize,
+    m: usize,
+    n: usize,
+    k: usize,
+    acc: bool,
+    a: View,
+    b: View,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    let last = |x: View, r: usize, c: usize| {
+        (r.saturating_sub(1)) as isize * x.rs + (c.saturating_sub(1)) as isize * x.cs
+    };
+    assert!(
+        dst.len() >= (m - 1) * ld + n,
+        "matmul: destination too short"
+    );
+    assert!(
+        k == 0 || (last(a, m, k) as usize) < a.v.len(),
+        "matmul: lhs too short"
+    );
+    assert!(
+        k == 0 || (last(b, k, n) as usize) < b.v.len(),
+        "matmul: rhs too short"
+    );
+    if k == 0 {
+        if !acc {
+            for r in 0..m {
+                dst[r * ld..r * ld + n].fill(0.0);
+            }
+        }
+        return;
+    }
+    // SAFETY: the three asserts above keep every element gemm touches (row r < m, column c < n,
+    // inner index < k, at the given strides) inside the slices; `dst` is borrowed mutably, so it
+    // aliases neither operand.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            ld as isize,
+            acc,
+            a.v.as_ptr(),
+            a.cs,
+            a.rs,
+            b.v.as_ptr(),
+            b.cs,
+            b.rs,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
 }
 
 /// The backward pass of a host operation with one differentiable input: the gradient of the

@@ -7,7 +7,8 @@
 //!   reference defaults, validated by `check()` before anything is allocated;
 //! - [`ctgan::Generator`] and [`ctgan::Discriminator`] (PacGAN WGAN-GP critic with a closed-form
 //!   input gradient, because burn 0.22 has only first-order autodiff);
-//! - [`tvae::Encoder`] and [`tvae::Decoder`] (optionally conditional);
+//! - [`tvae::Encoder`] and [`tvae::Decoder`] (optionally conditional), and [`tvae_step`]: a
+//!   whole TVAE training step (forward, ELBO, backward) on host buffers for burn-flex;
 //! - [`tabddpm`]: TabDDPM's denoiser MLP and its Gaussian + multinomial diffusion maths
 //!   (arXiv:2209.15421), configured by [`TabDdpmConfig`];
 //! - [`timegan`]: [`TimeGanConfig`] and TimeGAN's five GRU networks (embedder, recovery,
@@ -36,6 +37,7 @@ mod span_ops;
 pub mod tabddpm;
 pub mod timegan;
 pub mod tvae;
+pub mod tvae_step;
 
 pub use config::{
     ADAM_EPSILON, Budget, CopulaConfig, CtganConfig, FlowConfig, ModelConfig, Schedule, Solver,

@@ -83,6 +83,11 @@ impl Encoder {
         Encoded { mu, std, logvar }
     }
 
+    /// The hidden layers, the μ head and the log σ² head (for the fused training step).
+    pub fn layers(&self) -> (&[Linear], &Linear, &Linear) {
+        (&self.hidden, &self.mu, &self.logvar)
+    }
+
     /// Reparameterised draw `z = μ + ε·σ` with the caller's `ε ~ N(0, I)` (the trainer draws it
     /// on the host, in parallel).
     ///
@@ -103,6 +108,11 @@ impl Decoder {
             h = relu(l.forward(h)); // [batch, hidden_i]
         }
         self.out.forward(h) // [batch, data_dim]
+    }
+
+    /// The hidden layers, the output layer and σ (for the fused training step).
+    pub fn layers(&self) -> (&[Linear], &Linear, &Param<Tensor<1>>) {
+        (&self.hidden, &self.out, &self.sigma)
     }
 
     /// Clamps σ into `[min, max]` in place of the parameter (the reference does this after every

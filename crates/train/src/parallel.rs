@@ -48,12 +48,17 @@ where
 
 /// `N(0, 1)` noise `[rows, cols]` drawn on the host in parallel tasks under `seed`, on `device`.
 pub(crate) fn normal_tensor(seed: u64, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
+    tensor2(normal_values(seed, rows, cols), rows, cols, device)
+}
+
+/// The values of [`normal_tensor`] on the host, row-major `[rows, cols]`.
+pub(crate) fn normal_values(seed: u64, rows: usize, cols: usize) -> Vec<f32> {
     let mut v = vec![0.0f32; rows * cols];
     par_rows(&mut v, cols, seed, |_, rows, rng| {
         rows.iter_mut()
             .for_each(|x| *x = rng.sample(StandardNormal));
     });
-    tensor2(v, rows, cols, device)
+    v
 }
 
 /// The Gumbel noise of [`synthkit_models::activation::ctgan_activate`] for `rows` rows of
