@@ -26,7 +26,7 @@ use crate::host::{exp_fast, flex_values, matmul, rm, tanh1, tr};
 use crate::tvae::{Decoder, Encoder};
 
 /// Rows per parallel part of a batch (a batch of 500 is four parts, two per core).
-const ROWS_PER_PART: usize = 128;
+const ROWS_PER_PART: usize = 256;
 
 /// A TVAE mini-batch as host buffers.
 #[derive(Debug, Clone, Copy)]
@@ -467,16 +467,20 @@ pub fn tvae_step_on_flex(
             )
         })
         .collect();
-    // Sum the parts in order.
+    // Sum the parts in order (layers in parallel).
     let mut parts = parts.into_iter();
     let mut total = parts.next().expect("a batch has at least one row");
-    for p in parts {
-        total.rec_sum += p.rec_sum;
-        total.kl_sum += p.kl_sum;
-        for (t, g) in total.dense.iter_mut().zip(&p.dense) {
+    let rest: Vec<PartOut> = parts.collect();
+    total.dense.par_iter_mut().enumerate().for_each(|(i, t)| {
+        for p in &rest {
+            let g = &p.dense[i];
             t.w.iter_mut().zip(&g.w).for_each(|(a, b)| *a += b);
             t.b.iter_mut().zip(&g.b).for_each(|(a, b)| *a += b);
         }
+    });
+    for p in &rest {
+        total.rec_sum += p.rec_sum;
+        total.kl_sum += p.kl_sum;
         total
             .sigma
             .iter_mut()
