@@ -213,6 +213,11 @@ impl Discriminator {
         self.pac
     }
 
+    /// The hidden layers and the output layer (for the fused critic step).
+    pub fn layers(&self) -> (&[Linear], &Linear) {
+        (&self.hidden, &self.out)
+    }
+
     /// Inverted-dropout masks for one forward pass over `groups` packs: entries are `0` or
     /// `1/(1−p)`, drawn from the device RNG. With `train == false` (or `p == 0`) they are all ones.
     ///

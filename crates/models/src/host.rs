@@ -118,6 +118,36 @@ pub(crate) fn matmul(
     a: View,
     b: View,
 ) {
+    gemm_into(dst, ld, m, n, k, acc, a, b, gemm::Parallelism::None);
+}
+
+/// [`matmul`] with gemm's own threads on rayon's pool (one large product at a time).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn matmul_par(
+    dst: &mut [f32],
+    ld: usize,
+    m: usize,
+    n: usize,
+    k: usize,
+    acc: bool,
+    a: View,
+    b: View,
+) {
+    gemm_into(dst, ld, m, n, k, acc, a, b, gemm::Parallelism::Rayon(0));
+}
+
+#[allow(clippy::too_many_arguments)]
+fn gemm_into(
+    dst: &mut [f32],
+    ld: usize,
+    m: usize,
+    n: usize,
+    k: usize,
+    acc: bool,
+    a: View,
+    b: View,
+    par: gemm::Parallelism,
+) {
     if m == 0 || n == 0 {
         return;
     }
@@ -167,7 +197,7 @@ pub(crate) fn matmul(
             false,
             false,
             false,
-            gemm::Parallelism::None,
+            par,
         );
     }
 }

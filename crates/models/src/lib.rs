@@ -6,7 +6,8 @@
 //! - [`CtganConfig`], [`TvaeConfig`] and the tagged [`ModelConfig`]: serde structs with the
 //!   reference defaults, validated by `check()` before anything is allocated;
 //! - [`ctgan::Generator`] and [`ctgan::Discriminator`] (PacGAN WGAN-GP critic with a closed-form
-//!   input gradient, because burn 0.22 has only first-order autodiff);
+//!   input gradient, because burn 0.22 has only first-order autodiff), and [`critic_step`]: the
+//!   critic's whole update (loss, penalty, gradients) on host buffers for burn-flex;
 //! - [`tvae::Encoder`] and [`tvae::Decoder`] (optionally conditional), and [`tvae_step`]: a
 //!   whole TVAE training step (forward, ELBO, backward) on host buffers for burn-flex;
 //! - [`tabddpm`]: TabDDPM's denoiser MLP and its Gaussian + multinomial diffusion maths
@@ -29,6 +30,7 @@
 
 pub mod activation;
 pub mod config;
+pub mod critic_step;
 pub mod ctgan;
 pub mod error;
 pub mod gru;

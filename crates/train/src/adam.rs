@@ -315,6 +315,7 @@ mod tests {
     }
 
     #[test]
+    #[serial_test::serial]
     fn matches_a_hand_computed_pytorch_step_and_round_trips() {
         let device = Device::flex().autodiff();
         let mut m = One {
@@ -363,6 +364,7 @@ mod tests {
     }
 
     #[test]
+    #[serial_test::serial]
     fn adamw_decays_the_weights_before_the_adam_step() {
         let device = Device::flex().autodiff();
         let mut m = One {
@@ -386,6 +388,7 @@ mod tests {
     /// a resumed state that moves from one representation to the other. Tolerance 1e-6: the
     /// same f32 operations in the same order, up to how burn-flex fuses its scalar ops.
     #[test]
+    #[serial_test::serial]
     fn the_host_update_is_the_tensor_update() {
         use rand::rngs::StdRng;
         use rand::{Rng, SeedableRng};

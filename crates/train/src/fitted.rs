@@ -679,6 +679,7 @@ mod tests {
     /// shows adherence 0 under force (while force still returns n rows of the class), and reject
     /// gives up with the acceptance rate in the error.
     #[test]
+    #[serial_test::serial]
     fn a_generator_that_ignores_the_condition_fails_the_adherence_check() {
         let model = replaying_model(Some(300), false);
         let target = TARGET;
@@ -721,6 +722,7 @@ mod tests {
     /// short one; an empty request still passes one empty frame with the columns; a failing
     /// sink stops it with the sink's error.
     #[test]
+    #[serial_test::serial]
     fn streamed_rows_are_the_sampled_rows() {
         let model = replaying_model(None, true);
         let target = TARGET;

@@ -361,6 +361,7 @@ mod tests {
 
     /// The host path's draws are a function of its seed alone.
     #[test]
+    #[serial_test::serial]
     fn the_host_path_repeats_under_its_seed() {
         let device = Device::flex();
         let layout = Layout::new(vec![
