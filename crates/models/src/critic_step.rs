@@ -19,7 +19,7 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use crate::ctgan::{Discriminator, LEAKY_SLOPE};
-use crate::host::{flex_values, matmul_par, rm, tr};
+use crate::host::{HostGrad, flex_values, host_op, matmul_par, rm, tr};
 
 /// What [`critic_step_on_flex`] returns.
 #[derive(Debug)]
@@ -329,6 +329,103 @@ pub fn critic_step_on_flex(
     })
 }
 
+/// The generator's WGAN loss `−mean over packs of D(x)` as one autodiff node on burn-flex
+/// whose gradient flows to `x` only: the generator step updates the generator alone, so the
+/// critic's weight gradients, which autodiff through [`Discriminator::forward`] computes and the
+/// step discards, are skipped. `x`: the critic's input (data ⊕ condition, `[batch, d]`);
+/// `masks`: the pass's dropout masks ([`Discriminator::dropout_masks`]). `None` off burn-flex.
+pub fn generator_loss_on_flex(
+    critic: &Discriminator,
+    x: &Tensor<2>,
+    masks: &[Tensor<2>],
+) -> Option<Tensor<1>> {
+    let (hidden, out) = critic.layers();
+    let layers: Vec<Dense> = hidden.iter().map(Dense::of).collect::<Option<_>>()?;
+    let out = Dense::of(out)?;
+    let masks: Vec<Vec<f32>> = masks.iter().map(flex_values).collect::<Option<_>>()?;
+    let [b, d] = x.dims();
+    let groups = b / critic.pac();
+    let slope = LEAKY_SLOPE as f32;
+    host_op(x, [1], move |xv| {
+        let mut slopes = Vec::with_capacity(layers.len());
+        let mut h = xv.to_vec();
+        for (l, m) in layers.iter().zip(&masks) {
+            let mut z = l.forward(&h, groups);
+            let mut s = vec![0f32; z.len()];
+            for ((z, s), &m) in z.iter_mut().zip(s.iter_mut()).zip(m) {
+                let k = if *z > 0.0 { 1.0 } else { slope };
+                *s = k * m;
+                *z *= k * m;
+            }
+            slopes.push(s);
+            h = z;
+        }
+        let bo = out.b.as_ref().map_or(0.0, |b| b[0]);
+        let total: f32 = h
+            .chunks_exact(out.inp)
+            .map(|row| row.iter().zip(&out.w).map(|(h, w)| h * w).sum::<f32>() + bo)
+            .sum();
+        let loss = -total / groups as f32;
+        let grad = ScoreGrad {
+            layers,
+            w_out: out.w,
+            slopes,
+            groups,
+            width: b * d / groups,
+        };
+        (vec![loss], grad)
+    })
+}
+
+/// The backward pass of [`generator_loss_on_flex`]: the critic's input gradient per pack,
+/// `−(g / G) · ((W_o ⊙ s_N) · W_Nᵀ ⊙ s_{N−1} …) · W_1ᵀ`, with the forward pass's slopes and
+/// masks (`s`).
+#[derive(Debug)]
+struct ScoreGrad {
+    layers: Vec<Dense>,
+    w_out: Vec<f32>,
+    slopes: Vec<Vec<f32>>,
+    groups: usize,
+    width: usize,
+}
+
+impl std::fmt::Debug for Dense {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Dense({} -> {})", self.inp, self.out)
+    }
+}
+
+impl HostGrad for ScoreGrad {
+    fn input_grad(&self, g: &[f32]) -> Vec<f32> {
+        let (gn, n) = (self.groups, self.layers.len());
+        let c = -g[0] / gn as f32;
+        let Some(top) = n.checked_sub(1) else {
+            return (0..gn)
+                .flat_map(|_| self.w_out.iter().map(|w| c * w))
+                .collect();
+        };
+        let o = self.layers[top].out;
+        let mut u: Vec<f32> = self.slopes[top]
+            .chunks_exact(o)
+            .flat_map(|s| s.iter().zip(&self.w_out).map(|(s, w)| c * s * w))
+            .collect();
+        for i in (0..n).rev() {
+            let l = &self.layers[i];
+            let (k, o) = (l.inp, l.out);
+            let mut v = vec![0f32; gn * k];
+            matmul_par(&mut v, k, gn, k, o, false, rm(&u, o), tr(&l.w, o));
+            if i > 0 {
+                v.iter_mut()
+                    .zip(&self.slopes[i - 1])
+                    .for_each(|(v, s)| *v *= s);
+            }
+            u = v;
+        }
+        debug_assert_eq!(u.len(), gn * self.width);
+        u
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,6 +518,49 @@ mod tests {
                     1e-4,
                 );
             }
+        }
+    }
+
+    /// The generator's loss node against autodiff through [`Discriminator::forward`]: the
+    /// same value and the same gradient for the critic's input (1e-4), with the same masks.
+    #[test]
+    #[serial]
+    fn the_fused_generator_loss_is_autodiff_through_the_critic() {
+        let device = Device::flex().autodiff();
+        let (d, pac, b) = (7, 2, 10);
+        for (dims, dropout) in [(vec![8, 6], 0.5), (vec![9], 0.0), (vec![], 0.5)] {
+            device.seed(5);
+            let critic = DiscriminatorConfig {
+                input_dim: d,
+                dims: dims.clone(),
+                pac,
+                dropout,
+            }
+            .init(&device);
+            let masks = critic.dropout_masks(b / pac, true, &device);
+            let mut rng = StdRng::seed_from_u64(9);
+            let x: Vec<f32> = (0..b * d).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let input = || {
+                Tensor::<2>::from_data(TensorData::new(x.clone(), [b, d]), &device).require_grad()
+            };
+            let (xf, xt) = (input(), input());
+            let fused = generator_loss_on_flex(&critic, &xf, &masks).unwrap();
+            let want = critic.forward(xt.clone(), &masks).mean().neg();
+            let what = format!("dims {dims:?}");
+            close(
+                &format!("{what} loss"),
+                &values(fused.clone()),
+                &values(want.clone()),
+                1e-5,
+            );
+            let gf = xf.grad(&fused.backward()).unwrap();
+            let gt = xt.grad(&want.backward()).unwrap();
+            close(
+                &format!("{what} input gradient"),
+                &values(gf),
+                &values(gt),
+                1e-4,
+            );
         }
     }
 }

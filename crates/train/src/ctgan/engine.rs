@@ -9,7 +9,9 @@
 //! to the device in one transfer each (burn-flex draws a random tensor one element at a time on
 //! one thread); the critic's dropout masks and the penalty's mixing weights, small, stay device
 //! draws. On burn-flex the critic's update (both passes, the penalty and the backward pass) is
-//! one host pass ([`critic_step_on_flex`]), with the same draws.
+//! one host pass ([`critic_step_on_flex`]), with the same draws, and in the generator's update
+//! the critic is one autodiff node that passes back its input gradient alone
+//! ([`generator_loss_on_flex`]).
 
 use std::path::Path;
 
@@ -21,7 +23,7 @@ use rand::seq::SliceRandom;
 use synthkit_data::sampler::ConditionalSampler;
 use synthkit_data::{Layout, Matrix};
 use synthkit_models::activation::{cond_loss, ctgan_activate};
-use synthkit_models::critic_step::critic_step_on_flex;
+use synthkit_models::critic_step::{critic_step_on_flex, generator_loss_on_flex};
 use synthkit_models::ctgan::{Discriminator, Generator};
 use synthkit_models::{ADAM_EPSILON, CtganConfig};
 
@@ -50,8 +52,9 @@ pub(crate) struct CtganEngine<'a> {
     discriminator: Discriminator,
     opt_g: Adam,
     opt_d: Adam,
-    /// Run the critic's update as one host pass on burn-flex ([`critic_step_on_flex`]); off
-    /// only in tests, to compare with the tensor path.
+    /// Run the critic's update and its part of the generator's loss as host passes on
+    /// burn-flex ([`critic_step_on_flex`], [`generator_loss_on_flex`]); off only in tests, to
+    /// compare with the tensor path.
     pub(crate) host: bool,
 }
 
@@ -249,14 +252,19 @@ impl<'a> CtganEngine<'a> {
         let fakeact = self.activate(fake.clone(), rng);
         let d = &self.discriminator;
         let masks = d.dropout_masks(b / d.pac(), true, &self.device);
-        let (y_fake, ce) = match cm {
-            Some((c1, m1)) => {
-                let y = d.forward(Tensor::cat(vec![fakeact, c1.clone()], 1), &masks);
-                (y, Some(cond_loss(fake, &self.layout, c1, m1)))
-            }
-            None => (d.forward(fakeact, &masks), None),
+        let (critic_in, ce) = match cm {
+            Some((c1, m1)) => (
+                Tensor::cat(vec![fakeact, c1.clone()], 1),
+                Some(cond_loss(fake, &self.layout, c1, m1)),
+            ),
+            None => (fakeact, None),
         };
-        let mut loss_g = y_fake.mean().neg();
+        // On burn-flex one node with the critic's input gradient only.
+        let fused = match self.host {
+            true => generator_loss_on_flex(d, &critic_in, &masks),
+            false => None,
+        };
+        let mut loss_g = fused.unwrap_or_else(|| d.forward(critic_in, &masks).mean().neg());
         if let Some(ce) = ce {
             loss_g = loss_g + ce;
         }
@@ -363,15 +371,15 @@ mod tests {
         (tr.layout().clone(), m)
     }
 
-    /// Four critic and generator steps of 100 rows with the critic's update as one host pass
-    /// and through burn's tensor operations, from the same weights and draws: the same losses
+    /// Four critic and generator steps of 100 rows with the critic's host passes (its update,
+    /// and its part of the generator's loss) and through burn's tensor operations, from the same weights and draws: the same losses
     /// at every step (1e-3: the critic's loss and penalty agree to 1e-6, the generator's loss,
     /// computed against critics that differ by float rounding, to 2e-4; a wrong mask, mixing
     /// weight or gradient moved them by 1e-2 to 1e-1) and the same first-layer weights after
     /// them (2e-5, a tenth of one Adam step at lr 2e-4).
     #[test]
     #[serial]
-    fn the_host_critic_step_trains_as_the_tensor_path_does() {
+    fn the_host_critic_passes_train_as_the_tensor_path_does() {
         let (layout, m) = ai4i();
         let cfg = CtganConfig {
             batch_size: 100,
