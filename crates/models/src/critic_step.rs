@@ -13,12 +13,12 @@
 //! tests compare them).
 
 use burn::module::ParamId;
-use burn::nn::Linear;
 use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use crate::ctgan::{Discriminator, LEAKY_SLOPE};
+use crate::dense::{Dense, DenseGrad};
 use crate::host::{HostGrad, flex_values, host_op, matmul_par, rm, tr};
 
 /// What [`critic_step_on_flex`] returns.
@@ -32,53 +32,14 @@ pub struct CriticStepOutput {
     pub grads: GradientsParams,
 }
 
-/// A layer's weights on the host (`[inp, out]` row-major) and ids.
-struct Dense {
-    w: Vec<f32>,
-    b: Option<Vec<f32>>,
-    inp: usize,
-    out: usize,
-    w_id: ParamId,
-    b_id: Option<ParamId>,
-}
-
-impl Dense {
-    fn of(l: &Linear) -> Option<Self> {
-        let w = l.weight.val();
-        let [inp, out] = w.dims();
-        let b = match &l.bias {
-            Some(b) => Some(flex_values(&b.val())?),
-            None => None,
-        };
-        Some(Self {
-            w: flex_values(&w)?,
-            b,
-            inp,
-            out,
-            w_id: l.weight.id,
-            b_id: l.bias.as_ref().map(|b| b.id),
-        })
-    }
-
-    /// `x·W + b` for `n` rows.
-    fn forward(&self, x: &[f32], n: usize) -> Vec<f32> {
-        let o = self.out;
-        let mut y = vec![0f32; n * o];
-        if let Some(b) = &self.b {
-            y.chunks_exact_mut(o).for_each(|r| r.copy_from_slice(b));
-        }
-        matmul_par(
-            &mut y,
-            o,
-            n,
-            o,
-            self.inp,
-            true,
-            rm(x, self.inp),
-            rm(&self.w, o),
-        );
-        y
-    }
+/// The critic's hidden layers and output layer on the host; `None` off burn-flex.
+fn host_layers(critic: &Discriminator) -> Option<(Vec<Dense>, Dense)> {
+    let (hidden, out) = critic.layers();
+    let layers = hidden
+        .iter()
+        .map(|l| Dense::of(l, true))
+        .collect::<Option<_>>()?;
+    Some((layers, Dense::of(out, true)?))
 }
 
 /// The critic update's loss values and gradients when the critic lives on burn-flex; `None`
@@ -95,9 +56,7 @@ pub fn critic_step_on_flex(
     lambda: f64,
     train: bool,
 ) -> Option<CriticStepOutput> {
-    let (hidden, out) = critic.layers();
-    let layers: Vec<Dense> = hidden.iter().map(Dense::of).collect::<Option<_>>()?;
-    let out = Dense::of(out)?;
+    let (layers, out) = host_layers(critic)?;
     let fv = flex_values(fake)?;
     let rv = flex_values(real)?;
     let [b, d] = fake.dims();
@@ -135,7 +94,7 @@ pub fn critic_step_on_flex(
     let mut ss: Vec<Vec<f32>> = Vec::with_capacity(layers.len());
     for (i, l) in layers.iter().enumerate() {
         let input = if i == 0 { &x } else { &hs[i - 1] };
-        let mut z = l.forward(input, 3 * g);
+        let mut z = l.forward(input, l.inp, None, 3 * g);
         let o = l.out;
         let mut s = vec![0f32; 3 * g * o];
         for (blk, m) in [&m_fake[i], &m_real[i], &m_pen[i]].into_iter().enumerate() {
@@ -161,8 +120,7 @@ pub fn critic_step_on_flex(
     let critic_loss = y[..g].iter().sum::<f32>() * inv_g - y[g..].iter().sum::<f32>() * inv_g;
 
     let n_l = layers.len();
-    let mut dw: Vec<Vec<f32>> = layers.iter().map(|l| vec![0f32; l.inp * l.out]).collect();
-    let mut db: Vec<Vec<f32>> = layers.iter().map(|l| vec![0f32; l.out]).collect();
+    let mut grads: Vec<DenseGrad> = layers.iter().map(Dense::zero_grad).collect();
     let mut dwo = vec![0f32; hw];
     // WGAN loss backward over the fake and real rows: dy = +1/G (fake), −1/G (real).
     let dy: Vec<f32> = (0..2 * g)
@@ -188,17 +146,25 @@ pub fn critic_step_on_flex(
         }
         for i in (0..n_l).rev() {
             let l = &layers[i];
-            let (k, o) = (l.inp, l.out);
+            let k = l.inp;
             let input = if i == 0 { &x } else { &hs[i - 1] };
-            matmul_par(&mut dw[i], o, k, o, 2 * g, true, tr(input, k), rm(&dz, o));
-            for row in dz.chunks_exact(o) {
-                db[i].iter_mut().zip(row).for_each(|(a, d)| *a += d);
-            }
-            if i > 0 {
+            let rows = &input[..2 * g * k];
+            if i == 0 {
+                l.backward(&dz, rows, k, None, 2 * g, &mut grads[i], None);
+            } else {
                 let mut dh = vec![0f32; 2 * g * k];
-                matmul_par(&mut dh, k, 2 * g, k, o, false, rm(&dz, o), tr(&l.w, o));
-                let sp = &ss[i - 1][..2 * g * k];
-                dh.iter_mut().zip(sp).for_each(|(d, s)| *d *= s);
+                l.backward(
+                    &dz,
+                    rows,
+                    k,
+                    None,
+                    2 * g,
+                    &mut grads[i],
+                    Some((&mut dh, false)),
+                );
+                dh.iter_mut()
+                    .zip(&ss[i - 1][..2 * g * k])
+                    .for_each(|(d, s)| *d *= s);
                 dz = dh;
             }
         }
@@ -261,7 +227,7 @@ pub fn critic_step_on_flex(
         // ∇ = u_1 · W_1ᵀ: dW_1 += dgᵀ · u_1, du_1 = dg · W_1.
         let l = &layers[0];
         matmul_par(
-            &mut dw[0],
+            &mut grads[0].w,
             l.out,
             width,
             l.out,
@@ -288,7 +254,7 @@ pub fn critic_step_on_flex(
             let (k, o) = (l.inp, l.out);
             let s = pen_rows(&ss[i - 1], k);
             du.iter_mut().zip(&s).for_each(|(d, s)| *d *= s);
-            matmul_par(&mut dw[i], o, k, o, g, true, tr(&du, k), rm(&us[i], o));
+            matmul_par(&mut grads[i].w, o, k, o, g, true, tr(&du, k), rm(&us[i], o));
             let mut next = vec![0f32; g * o];
             matmul_par(&mut next, o, g, o, k, false, rm(&du, k), rm(&l.w, o));
             du = next;
@@ -311,21 +277,21 @@ pub fn critic_step_on_flex(
             _ => grads.register::<2>(id, t.reshape([shape[0], shape[1]])),
         }
     };
-    let mut grads = GradientsParams::new();
-    for ((l, w), bgrad) in layers.iter().zip(dw).zip(db) {
-        reg(&mut grads, l.w_id, w, vec![l.inp, l.out]);
+    let mut out_grads = GradientsParams::new();
+    for (l, lg) in layers.iter().zip(grads) {
+        reg(&mut out_grads, l.w_id, lg.w, vec![l.inp, l.out]);
         if let Some(id) = l.b_id {
-            reg(&mut grads, id, bgrad, vec![l.out]);
+            reg(&mut out_grads, id, lg.b, vec![l.out]);
         }
     }
-    reg(&mut grads, out.w_id, dwo, vec![hw, 1]);
+    reg(&mut out_grads, out.w_id, dwo, vec![hw, 1]);
     if let Some(id) = out.b_id {
-        reg(&mut grads, id, vec![dbo], vec![1]);
+        reg(&mut out_grads, id, vec![dbo], vec![1]);
     }
     Some(CriticStepOutput {
         critic: critic_loss,
         penalty,
-        grads,
+        grads: out_grads,
     })
 }
 
@@ -339,9 +305,7 @@ pub fn generator_loss_on_flex(
     x: &Tensor<2>,
     masks: &[Tensor<2>],
 ) -> Option<Tensor<1>> {
-    let (hidden, out) = critic.layers();
-    let layers: Vec<Dense> = hidden.iter().map(Dense::of).collect::<Option<_>>()?;
-    let out = Dense::of(out)?;
+    let (layers, out) = host_layers(critic)?;
     let masks: Vec<Vec<f32>> = masks.iter().map(flex_values).collect::<Option<_>>()?;
     let [b, d] = x.dims();
     let groups = b / critic.pac();
@@ -350,7 +314,7 @@ pub fn generator_loss_on_flex(
         let mut slopes = Vec::with_capacity(layers.len());
         let mut h = xv.to_vec();
         for (l, m) in layers.iter().zip(&masks) {
-            let mut z = l.forward(&h, groups);
+            let mut z = l.forward(&h, l.inp, None, groups);
             let mut s = vec![0f32; z.len()];
             for ((z, s), &m) in z.iter_mut().zip(s.iter_mut()).zip(m) {
                 let k = if *z > 0.0 { 1.0 } else { slope };
@@ -387,12 +351,6 @@ struct ScoreGrad {
     slopes: Vec<Vec<f32>>,
     groups: usize,
     width: usize,
-}
-
-impl std::fmt::Debug for Dense {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Dense({} -> {})", self.inp, self.out)
-    }
 }
 
 impl HostGrad for ScoreGrad {
@@ -435,6 +393,24 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use serial_test::serial;
 
+    /// A critic seeded by 5 with its parameters drawn now (burn draws them at first use, which
+    /// would otherwise fall among the draws the tests compare).
+    fn critic(device: &Device, d: usize, dims: &[usize], pac: usize, p: f64) -> Discriminator {
+        device.seed(5);
+        let critic = DiscriminatorConfig {
+            input_dim: d,
+            dims: dims.to_vec(),
+            pac,
+            dropout: p,
+        }
+        .init(device);
+        let (hidden, out) = critic.layers();
+        for l in hidden.iter().chain([out]) {
+            let _ = (l.weight.val(), l.bias.as_ref().map(|b| b.val()));
+        }
+        critic
+    }
+
     /// The fused step against burn's autodiff through [`Discriminator::forward`] and
     /// [`Discriminator::gradient_penalty`] with the same device draws (re-seeded): the loss, the
     /// penalty and the gradient of every weight and bias agree within 1e-4 of each tensor's
@@ -449,19 +425,7 @@ mod tests {
             (vec![8, 6], 0.5, true),
             (vec![], 0.5, true),
         ] {
-            device.seed(5);
-            let critic = DiscriminatorConfig {
-                input_dim: d,
-                dims: dims.clone(),
-                pac,
-                dropout,
-            }
-            .init(&device);
-            // burn initialises parameters on first use: do it now, before the draws compared.
-            let (hidden, out) = critic.layers();
-            for l in hidden.iter().chain([out]) {
-                let _ = (l.weight.val(), l.bias.as_ref().map(|b| b.val()));
-            }
+            let critic = critic(&device, d, &dims, pac, dropout);
             let mut rng = StdRng::seed_from_u64(9);
             let mut draw = || {
                 let v: Vec<f32> = (0..b * d).map(|_| rng.random_range(-1.0..1.0)).collect();
@@ -529,14 +493,7 @@ mod tests {
         let device = Device::flex().autodiff();
         let (d, pac, b) = (7, 2, 10);
         for (dims, dropout) in [(vec![8, 6], 0.5), (vec![9], 0.0), (vec![], 0.5)] {
-            device.seed(5);
-            let critic = DiscriminatorConfig {
-                input_dim: d,
-                dims: dims.clone(),
-                pac,
-                dropout,
-            }
-            .init(&device);
+            let critic = critic(&device, d, &dims, pac, dropout);
             let masks = critic.dropout_masks(b / pac, true, &device);
             let mut rng = StdRng::seed_from_u64(9);
             let x: Vec<f32> = (0..b * d).map(|_| rng.random_range(-1.0..1.0)).collect();

@@ -271,6 +271,22 @@ pub(crate) fn host_op<const D: usize, const E: usize, G: HostGrad>(
 #[cfg(test)]
 pub(crate) mod testing {
     use burn::prelude::*;
+    use synthkit_data::layout::{Activation, Layout};
+
+    /// A layout with every kind of span: a continuous column (α + 3 modes), two discrete
+    /// columns (4 and 2 categories), and a linear column.
+    pub(crate) fn every_span_layout() -> Layout {
+        Layout::new(vec![
+            (
+                "a".into(),
+                false,
+                vec![(1, Activation::Tanh), (3, Activation::Softmax)],
+            ),
+            ("b".into(), true, vec![(4, Activation::Softmax)]),
+            ("l".into(), false, vec![(1, Activation::Linear)]),
+            ("c".into(), true, vec![(2, Activation::Softmax)]),
+        ])
+    }
 
     /// A tensor's values.
     pub(crate) fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {

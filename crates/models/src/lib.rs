@@ -32,6 +32,7 @@ pub mod activation;
 pub mod config;
 pub mod critic_step;
 pub mod ctgan;
+mod dense;
 pub mod error;
 pub mod gru;
 mod host;

@@ -189,24 +189,9 @@ impl HostGrad for CrossEntropyGrad {
 mod tests {
     use super::*;
     use crate::activation::{cond_loss_ops, ctgan_activate_ops, softmax_cross_entropy_ops};
-    use crate::host::testing::{close, values};
+    use crate::host::testing::{close, every_span_layout, values};
     use burn::tensor::Distribution;
     use serial_test::serial;
-
-    /// A layout with every kind of span: a continuous column (α + 3 modes), two discrete
-    /// columns (4 and 2 categories), and a linear column.
-    fn layout() -> Layout {
-        Layout::new(vec![
-            (
-                "a".into(),
-                false,
-                vec![(1, Activation::Tanh), (3, Activation::Softmax)],
-            ),
-            ("b".into(), true, vec![(4, Activation::Softmax)]),
-            ("l".into(), false, vec![(1, Activation::Linear)]),
-            ("c".into(), true, vec![(2, Activation::Softmax)]),
-        ])
-    }
 
     /// One-hot rows: a category per discrete block, a mode per continuous column, on the
     /// layout's columns (`[b, dim]`), and the matching condition vectors (`[b, cond_dim]`).
@@ -236,7 +221,7 @@ mod tests {
     fn the_fused_activation_is_the_span_by_span_one() {
         let device = Device::flex().autodiff();
         device.seed(5);
-        let l = layout();
+        let l = every_span_layout();
         let b = 2 * ROWS_PER_TASK + 9;
         // Spread 0.5: at τ = 0.2 no softmax entry underflows to an exact 0, so every element
         // has a gradient to compare.
@@ -271,7 +256,7 @@ mod tests {
     fn the_fused_cross_entropies_are_the_span_by_span_ones() {
         let device = Device::flex().autodiff();
         device.seed(6);
-        let l = layout();
+        let l = every_span_layout();
         let b = ROWS_PER_TASK + 13;
         let logits = Tensor::<2>::random([b, l.dim()], Distribution::Normal(0.0, 2.0), &device)
             .require_grad();

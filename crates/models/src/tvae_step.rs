@@ -16,13 +16,13 @@
 //! path.
 
 use burn::module::ParamId;
-use burn::nn::Linear;
 use burn::optim::GradientsParams;
 use burn::prelude::*;
 use rayon::prelude::*;
 use synthkit_data::layout::{Activation, Layout};
 
-use crate::host::{exp_fast, flex_values, matmul, rm, tanh1, tr};
+use crate::dense::{Dense, DenseGrad};
+use crate::host::{exp_fast, flex_values, tanh1};
 use crate::tvae::{Decoder, Encoder};
 
 /// Rows per parallel part of a batch (a batch of 500 is four parts, two per core).
@@ -52,97 +52,6 @@ pub struct TvaeStepOutput {
     pub grads: GradientsParams,
 }
 
-/// One linear layer's weights on the host (`y = x·W + b`, `W` is `[inp, out]` row-major as
-/// burn's `Linear` stores it) and its parameter ids.
-struct Dense {
-    w: Vec<f32>,
-    b: Option<Vec<f32>>,
-    inp: usize,
-    out: usize,
-    w_id: ParamId,
-    b_id: Option<ParamId>,
-}
-
-/// A dense layer's gradients.
-struct DenseGrad {
-    w: Vec<f32>,
-    b: Vec<f32>,
-}
-
-impl Dense {
-    fn of(l: &Linear) -> Option<Self> {
-        let w = l.weight.val();
-        let [inp, out] = w.dims();
-        let b = match &l.bias {
-            Some(b) => Some(flex_values(&b.val())?),
-            None => None,
-        };
-        Some(Self {
-            w: flex_values(&w)?,
-            b,
-            inp,
-            out,
-            w_id: l.weight.id,
-            b_id: l.bias.as_ref().map(|b| b.id),
-        })
-    }
-
-    fn zero_grad(&self) -> DenseGrad {
-        DenseGrad {
-            w: vec![0.0; self.inp * self.out],
-            b: vec![0.0; self.out],
-        }
-    }
-
-    /// `x·W + b` for `n` rows of width `k` (`x`'s columns are the first `k` inputs); with
-    /// `cond`, input `k + cond[r]` is 1 on row `r` (the rest of the condition vector 0).
-    fn forward(&self, x: &[f32], k: usize, cond: Option<&[usize]>, n: usize) -> Vec<f32> {
-        let o = self.out;
-        let mut y = vec![0.0f32; n * o];
-        if let Some(b) = &self.b {
-            y.chunks_exact_mut(o).for_each(|row| row.copy_from_slice(b));
-        }
-        if let Some(cond) = cond {
-            for (row, &c) in y.chunks_exact_mut(o).zip(cond) {
-                let w = &self.w[(k + c) * o..(k + c + 1) * o];
-                row.iter_mut().zip(w).for_each(|(y, w)| *y += w);
-            }
-        }
-        matmul(&mut y, o, n, o, k, true, rm(x, k), rm(&self.w[..k * o], o));
-        y
-    }
-
-    /// Adds the gradients of `W` and `b` for output gradient `dy` (`[n, out]`) at the input of
-    /// [`Dense::forward`]; returns the input gradient of the first `k` inputs when asked (`acc`:
-    /// added to `dx`).
-    #[allow(clippy::too_many_arguments)]
-    fn backward(
-        &self,
-        dy: &[f32],
-        x: &[f32],
-        k: usize,
-        cond: Option<&[usize]>,
-        n: usize,
-        g: &mut DenseGrad,
-        dx: Option<(&mut [f32], bool)>,
-    ) {
-        let o = self.out;
-        matmul(&mut g.w, o, k, o, n, true, tr(x, k), rm(dy, o));
-        for row in dy.chunks_exact(o) {
-            g.b.iter_mut().zip(row).for_each(|(b, d)| *b += d);
-        }
-        if let Some(cond) = cond {
-            for (row, &c) in dy.chunks_exact(o).zip(cond) {
-                let gw = &mut g.w[(k + c) * o..(k + c + 1) * o];
-                gw.iter_mut().zip(row).for_each(|(w, d)| *w += d);
-            }
-        }
-        if let Some((dx, acc)) = dx {
-            matmul(dx, k, n, k, o, acc, rm(dy, o), tr(&self.w[..k * o], o));
-        }
-    }
-}
-
 /// The layers in parameter order: encoder hidden layers, μ head, log σ² head, decoder hidden
 /// layers, decoder output.
 struct Net {
@@ -160,11 +69,17 @@ impl Net {
         let (enc_hidden, mu, logvar) = e.layers();
         let (dec_hidden, out, sigma) = d.layers();
         Some(Self {
-            enc: enc_hidden.iter().map(Dense::of).collect::<Option<_>>()?,
-            mu: Dense::of(mu)?,
-            logvar: Dense::of(logvar)?,
-            dec: dec_hidden.iter().map(Dense::of).collect::<Option<_>>()?,
-            out: Dense::of(out)?,
+            enc: enc_hidden
+                .iter()
+                .map(|l| Dense::of(l, false))
+                .collect::<Option<_>>()?,
+            mu: Dense::of(mu, false)?,
+            logvar: Dense::of(logvar, false)?,
+            dec: dec_hidden
+                .iter()
+                .map(|l| Dense::of(l, false))
+                .collect::<Option<_>>()?,
+            out: Dense::of(out, false)?,
             sigma: flex_values(&sigma.val())?,
             sigma_id: sigma.id,
         })
@@ -517,31 +432,11 @@ mod tests {
     use super::*;
     use crate::activation::tvae_loss;
     use crate::config::TvaeConfig;
-    use crate::host::testing::{close, values};
+    use crate::host::testing::{close, every_span_layout, values};
     use burn::module::Param;
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
     use serial_test::serial;
-
-    /// Every kind of span: a continuous column (α + 3 modes), two discrete columns (4 and 2
-    /// categories), a linear column (no loss term) and a second continuous column.
-    fn layout() -> Layout {
-        Layout::new(vec![
-            (
-                "a".into(),
-                false,
-                vec![(1, Activation::Tanh), (3, Activation::Softmax)],
-            ),
-            ("b".into(), true, vec![(4, Activation::Softmax)]),
-            ("l".into(), false, vec![(1, Activation::Linear)]),
-            ("c".into(), true, vec![(2, Activation::Softmax)]),
-            (
-                "e".into(),
-                false,
-                vec![(1, Activation::Tanh), (2, Activation::Softmax)],
-            ),
-        ])
-    }
 
     /// Rows of `l` from a host RNG: α in (−1, 1), one 1 per softmax span, the linear column
     /// free; a condition position per row.
@@ -570,7 +465,7 @@ mod tests {
     #[serial]
     fn the_fused_step_is_autodiff_through_the_networks() {
         let device = Device::flex().autodiff();
-        let l = layout();
+        let l = every_span_layout();
         let (d, c, b) = (l.dim(), l.cond_dim(), 300);
         for (conditional, compress, decompress) in [
             (true, vec![16, 12], vec![12, 16]),

@@ -35,6 +35,8 @@ pub mod series_metrics;
 pub mod synthesizer;
 mod tabddpm;
 mod tensor;
+#[cfg(test)]
+mod testing;
 pub mod timegan;
 mod tvae;
 

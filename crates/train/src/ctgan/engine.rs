@@ -348,28 +348,9 @@ impl Engine for CtganEngine<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::ai4i;
     use rand::SeedableRng;
     use serial_test::serial;
-    use synthkit_data::{Schema, SchemaOptions, TransformerParams};
-
-    /// The first 600 rows of the shipped ai4i training split, encoded.
-    fn ai4i() -> (Layout, Matrix) {
-        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../datasets/ai4i_machine_failure/train.csv");
-        let df = synthkit_data::io::read_table(&path)
-            .expect("ai4i train.csv")
-            .head(Some(600));
-        let opts = SchemaOptions {
-            target: Some("Machine failure".into()),
-            ..Default::default()
-        };
-        let schema = Schema::infer(&df, &opts).expect("schema");
-        let tr = TransformerParams::default()
-            .fit(&df, &schema)
-            .expect("transformer");
-        let m = tr.transform(&df, 0).expect("transform");
-        (tr.layout().clone(), m)
-    }
 
     /// Four critic and generator steps of 100 rows with the critic's host passes (its update,
     /// and its part of the generator's loss) and through burn's tensor operations, from the same weights and draws: the same losses
@@ -380,7 +361,7 @@ mod tests {
     #[test]
     #[serial]
     fn the_host_critic_passes_train_as_the_tensor_path_does() {
-        let (layout, m) = ai4i();
+        let (layout, m) = ai4i(600);
         let cfg = CtganConfig {
             batch_size: 100,
             epochs: 1,
