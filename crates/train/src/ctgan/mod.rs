@@ -149,14 +149,18 @@ impl Sampler for CtganSampler {
         condition: Option<(usize, usize)>,
         ctx: &mut SampleContext<'_>,
     ) -> TrainResult<Matrix> {
-        let input = conditioned_noise(
+        let (input, width) = conditioned_noise_values(
             self.conditioning(),
             n,
             self.cfg.embedding_dim,
             condition,
             ctx,
         );
-        let mut rows = to_matrix(self.folded.forward(input))?;
+        let cond_dim = width - self.cfg.embedding_dim;
+        let mut rows = match self.folded.forward_host(&input, n, cond_dim) {
+            Some(logits) => Matrix::from_vec(n, self.layout.dim(), logits),
+            None => to_matrix(self.folded.forward(tensor2(input, n, width, ctx.device)))?,
+        };
         let layout = &self.layout;
         par_each_row(&mut rows, ctx.rng.random(), |row, rng| {
             ctgan_sample_row(row, layout, || rng.random())
@@ -196,6 +200,18 @@ pub(crate) fn conditioned_noise(
     condition: Option<(usize, usize)>,
     ctx: &mut SampleContext<'_>,
 ) -> Tensor<2> {
+    let (input, width) = conditioned_noise_values(conditioning, n, embedding_dim, condition, ctx);
+    tensor2(input, n, width, ctx.device)
+}
+
+/// The values of [`conditioned_noise`] on the host, row-major, and the row width.
+pub(crate) fn conditioned_noise_values(
+    conditioning: Conditioning,
+    n: usize,
+    embedding_dim: usize,
+    condition: Option<(usize, usize)>,
+    ctx: &mut SampleContext<'_>,
+) -> (Vec<f32>, usize) {
     let cond = vector_condition(conditioning, n, condition, ctx);
     let width = embedding_dim + cond.as_ref().map_or(0, Matrix::cols);
     let mut input = vec![0.0f32; n * width];
@@ -208,5 +224,5 @@ pub(crate) fn conditioned_noise(
             }
         }
     });
-    tensor2(input, n, width, ctx.device)
+    (input, width)
 }
