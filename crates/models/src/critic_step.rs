@@ -404,10 +404,7 @@ mod tests {
             dropout: p,
         }
         .init(device);
-        let (hidden, out) = critic.layers();
-        for l in hidden.iter().chain([out]) {
-            let _ = (l.weight.val(), l.bias.as_ref().map(|b| b.val()));
-        }
+        critic.draw_initial_weights();
         critic
     }
 

@@ -289,6 +289,16 @@ impl Discriminator {
         (&self.hidden, &self.out)
     }
 
+    /// Draws the initial values of every parameter now. burn draws a parameter's initial
+    /// values at its first use; where that use falls among other draws from the device RNG
+    /// (dropout masks) depends on the code path, so a trainer that compares paths, or wants the
+    /// same critic from a seed whichever path runs, draws them first.
+    pub fn draw_initial_weights(&self) {
+        for l in self.hidden.iter().chain([&self.out]) {
+            let _ = (l.weight.val(), l.bias.as_ref().map(|b| b.val()));
+        }
+    }
+
     /// Inverted-dropout masks for one forward pass over `groups` packs: entries are `0` or
     /// `1/(1−p)`, drawn from the device RNG. With `train == false` (or `p == 0`) they are all ones.
     ///

@@ -77,13 +77,9 @@ impl<'a> CtganEngine<'a> {
     ) -> Self {
         let sampler = ConditionalSampler::new(data, layout, cfg.log_frequency);
         let (generator, discriminator) = cfg.init(layout.dim(), layout.cond_dim(), device);
-        // burn draws a parameter's initial values at its first use. The critic's first use
-        // would come after its first dropout masks are drawn in the tensor path but before them
-        // in the host path; drawing them here makes both paths start from the same critic.
-        let (hidden, out) = discriminator.layers();
-        for l in hidden.iter().chain([out]) {
-            let _ = (l.weight.val(), l.bias.as_ref().map(|b| b.val()));
-        }
+        // The critic's first use comes after its first dropout masks in the tensor path and
+        // before them in the host path: its weights are drawn here, so both start alike.
+        discriminator.draw_initial_weights();
         let eyes = (sampler.n_blocks() > 0).then(|| {
             (
                 Tensor::eye(sampler.cond_dim(), device),

@@ -79,8 +79,9 @@ pub(crate) struct TvaeEngine<'a> {
     layout: Layout,
     data: &'a Matrix,
     device: Device,
-    /// `data` on the device, `[rows, data_dim]`, uploaded once.
-    data_dev: Tensor<2>,
+    /// `data` on the device, `[rows, data_dim]`, uploaded at the first tensor-path step (the
+    /// host path reads `data`).
+    data_dev: Option<Tensor<2>>,
     /// With `conditional`: every row's categories ([`row_categories`]) and the identity matrix
     /// `[cond_dim, cond_dim]` whose rows are the condition vectors.
     cond: Option<(Vec<u32>, Tensor<2>)>,
@@ -106,7 +107,7 @@ impl<'a> TvaeEngine<'a> {
             layout: layout.clone(),
             data,
             device: device.clone(),
-            data_dev: to_tensor(data, device),
+            data_dev: None,
             cond: conditional.then(|| {
                 (
                     row_categories(data, layout),
@@ -132,10 +133,10 @@ impl<'a> TvaeEngine<'a> {
         {
             return StepLosses::Host(l);
         }
-        let x = self
+        let data_dev = self
             .data_dev
-            .clone()
-            .select(0, index_tensor(rows, &self.device)); // [b, data]
+            .get_or_insert_with(|| to_tensor(self.data, &self.device));
+        let x = data_dev.clone().select(0, index_tensor(rows, &self.device)); // [b, data]
         let cond = self.cond.as_ref().zip(pos).map(|((_, eye), pos)| {
             eye.clone().select(0, index_tensor(&pos, &self.device)) // [b, cond]
         });
