@@ -170,45 +170,14 @@ pub fn critic_step_on_flex(
         }
     }
 
-    // The penalty on the mixed packs: u_N = W_o ⊙ s_N (per pack), u_{i−1} = (u_i · W_iᵀ) ⊙ s_{i−1},
-    // ∇ = u_1 · W_1ᵀ; then its backward pass through the same chain.
-    let pen_rows = |v: &Vec<f32>, o: usize| v[2 * g * o..3 * g * o].to_vec();
-    let mut us: Vec<Vec<f32>> = vec![Vec::new(); n_l];
-    if n_l > 0 {
-        let o = layers[n_l - 1].out;
-        let s = pen_rows(&ss[n_l - 1], o);
-        us[n_l - 1] = s
-            .chunks_exact(o)
-            .flat_map(|sr| sr.iter().zip(wo.iter()).map(|(s, w)| s * w))
-            .collect();
-        for i in (1..n_l).rev() {
-            let l = &layers[i];
-            let (k, o) = (l.inp, l.out);
-            let mut v = vec![0f32; g * k];
-            matmul_par(&mut v, k, g, k, o, false, rm(&us[i], o), tr(&l.w, o));
-            let s = pen_rows(&ss[i - 1], k);
-            v.iter_mut().zip(&s).for_each(|(v, s)| *v *= s);
-            us[i - 1] = v;
-        }
-    }
-    let grad: Vec<f32> = if n_l > 0 {
-        let l = &layers[0];
-        let mut gr = vec![0f32; g * width];
-        matmul_par(
-            &mut gr,
-            width,
-            g,
-            width,
-            l.out,
-            false,
-            rm(&us[0], l.out),
-            tr(&l.w, l.out),
-        );
-        gr
-    } else {
-        // A critic without hidden layers: ∇ = W_o for every pack.
-        (0..g).flat_map(|_| wo.iter().copied()).collect()
-    };
+    // The penalty on the mixed packs: their input gradient, then its backward pass through the
+    // same chain.
+    let pen_slopes: Vec<&[f32]> = ss
+        .iter()
+        .zip(&layers)
+        .map(|(s, l)| &s[2 * g * l.out..3 * g * l.out])
+        .collect();
+    let (us, grad) = input_gradient(&layers, wo, &pen_slopes, g, 1.0);
     let lam = lambda as f32;
     let mut penalty = 0f64;
     let mut dgrad = grad;
@@ -252,8 +221,9 @@ pub fn critic_step_on_flex(
             // du_i = dv · W_i.
             let l = &layers[i];
             let (k, o) = (l.inp, l.out);
-            let s = pen_rows(&ss[i - 1], k);
-            du.iter_mut().zip(&s).for_each(|(d, s)| *d *= s);
+            du.iter_mut()
+                .zip(pen_slopes[i - 1])
+                .for_each(|(d, s)| *d *= s);
             matmul_par(&mut grads[i].w, o, k, o, g, true, tr(&du, k), rm(&us[i], o));
             let mut next = vec![0f32; g * o];
             matmul_par(&mut next, o, g, o, k, false, rm(&du, k), rm(&l.w, o));
@@ -261,8 +231,7 @@ pub fn critic_step_on_flex(
         }
         // u_N = W_o ⊙ s_N: dW_o += Σ_packs du_N ⊙ s_N.
         let o = layers[n_l - 1].out;
-        let s = pen_rows(&ss[n_l - 1], o);
-        for (dr, sr) in du.chunks_exact(o).zip(s.chunks_exact(o)) {
+        for (dr, sr) in du.chunks_exact(o).zip(pen_slopes[n_l - 1].chunks_exact(o)) {
             for ((a, d), s) in dwo.iter_mut().zip(dr).zip(sr) {
                 *a += d * s;
             }
@@ -307,7 +276,7 @@ pub fn generator_loss_on_flex(
 ) -> Option<Tensor<1>> {
     let (layers, out) = host_layers(critic)?;
     let masks: Vec<Vec<f32>> = masks.iter().map(flex_values).collect::<Option<_>>()?;
-    let [b, d] = x.dims();
+    let b = x.dims()[0];
     let groups = b / critic.pac();
     let slope = LEAKY_SLOPE as f32;
     host_op(x, [1], move |xv| {
@@ -335,7 +304,6 @@ pub fn generator_loss_on_flex(
             w_out: out.w,
             slopes,
             groups,
-            width: b * d / groups,
         };
         (vec![loss], grad)
     })
@@ -350,38 +318,51 @@ struct ScoreGrad {
     w_out: Vec<f32>,
     slopes: Vec<Vec<f32>>,
     groups: usize,
-    width: usize,
 }
 
 impl HostGrad for ScoreGrad {
     fn input_grad(&self, g: &[f32]) -> Vec<f32> {
-        let (gn, n) = (self.groups, self.layers.len());
-        let c = -g[0] / gn as f32;
-        let Some(top) = n.checked_sub(1) else {
-            return (0..gn)
-                .flat_map(|_| self.w_out.iter().map(|w| c * w))
-                .collect();
-        };
-        let o = self.layers[top].out;
-        let mut u: Vec<f32> = self.slopes[top]
-            .chunks_exact(o)
-            .flat_map(|s| s.iter().zip(&self.w_out).map(|(s, w)| c * s * w))
-            .collect();
-        for i in (0..n).rev() {
-            let l = &self.layers[i];
-            let (k, o) = (l.inp, l.out);
-            let mut v = vec![0f32; gn * k];
-            matmul_par(&mut v, k, gn, k, o, false, rm(&u, o), tr(&l.w, o));
-            if i > 0 {
-                v.iter_mut()
-                    .zip(&self.slopes[i - 1])
-                    .for_each(|(v, s)| *v *= s);
-            }
-            u = v;
-        }
-        debug_assert_eq!(u.len(), gn * self.width);
-        u
+        let slopes: Vec<&[f32]> = self.slopes.iter().map(Vec::as_slice).collect();
+        let c = -g[0] / self.groups as f32;
+        input_gradient(&self.layers, &self.w_out, &slopes, self.groups, c).1
     }
+}
+
+/// The critic's input gradient per pack, times `c`, from one forward pass's slopes ⊙ masks
+/// (`slopes[i]`: `[g, out_i]`): `u_N = c·W_o ⊙ s_N`, `u_{i−1} = (u_i · W_iᵀ) ⊙ s_{i−1}`,
+/// `∇ = u_1 · W_1ᵀ` (`[g, inp_1]`; without hidden layers `c·W_o` per pack). Returns every `u_i`
+/// (what the penalty's backward pass reads) and `∇`.
+fn input_gradient(
+    layers: &[Dense],
+    w_out: &[f32],
+    slopes: &[&[f32]],
+    g: usize,
+    c: f32,
+) -> (Vec<Vec<f32>>, Vec<f32>) {
+    let n = layers.len();
+    let Some(top) = n.checked_sub(1) else {
+        let grad = (0..g).flat_map(|_| w_out.iter().map(|w| c * w)).collect();
+        return (Vec::new(), grad);
+    };
+    let o = layers[top].out;
+    let mut us = vec![Vec::new(); n];
+    us[top] = slopes[top]
+        .chunks_exact(o)
+        .flat_map(|s| s.iter().zip(w_out).map(|(s, w)| c * s * w))
+        .collect();
+    for i in (1..n).rev() {
+        let l = &layers[i];
+        let (k, o) = (l.inp, l.out);
+        let mut v = vec![0f32; g * k];
+        matmul_par(&mut v, k, g, k, o, false, rm(&us[i], o), tr(&l.w, o));
+        v.iter_mut().zip(slopes[i - 1]).for_each(|(v, s)| *v *= s);
+        us[i - 1] = v;
+    }
+    let l = &layers[0];
+    let mut grad = vec![0f32; g * l.inp];
+    let (k, o) = (l.inp, l.out);
+    matmul_par(&mut grad, k, g, k, o, false, rm(&us[0], o), tr(&l.w, o));
+    (us, grad)
 }
 
 #[cfg(test)]
