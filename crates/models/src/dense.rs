@@ -4,7 +4,7 @@
 use burn::module::ParamId;
 use burn::nn::Linear;
 
-use crate::host::{View, flex_values, matmul, matmul_par, rm, tr};
+use crate::host::{flex_values, gemm_into, rm, tr};
 
 /// `y = x·W + b` with `W` `[inp, out]` row-major as burn's `Linear` stores it, and the
 /// parameter ids its gradients are registered under.
@@ -17,7 +17,7 @@ pub(crate) struct Dense {
     pub(crate) b_id: Option<ParamId>,
     /// Products on gemm's threads (one large batch) or on the calling thread (parts of a batch
     /// already running in parallel).
-    par: bool,
+    par: gemm::Parallelism,
 }
 
 impl std::fmt::Debug for Dense {
@@ -48,7 +48,10 @@ impl Dense {
             out,
             w_id: l.weight.id,
             b_id: l.bias.as_ref().map(|b| b.id),
-            par,
+            par: match par {
+                true => gemm::Parallelism::Rayon(0),
+                false => gemm::Parallelism::None,
+            },
         })
     }
 
@@ -56,24 +59,6 @@ impl Dense {
         DenseGrad {
             w: vec![0.0; self.inp * self.out],
             b: vec![0.0; self.out],
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn product(
-        &self,
-        dst: &mut [f32],
-        ld: usize,
-        m: usize,
-        n: usize,
-        k: usize,
-        acc: bool,
-        a: View,
-        b: View,
-    ) {
-        match self.par {
-            true => matmul_par(dst, ld, m, n, k, acc, a, b),
-            false => matmul(dst, ld, m, n, k, acc, a, b),
         }
     }
 
@@ -98,7 +83,17 @@ impl Dense {
                 row.iter_mut().zip(w).for_each(|(y, w)| *y += w);
             }
         }
-        self.product(&mut y, o, n, o, k, true, rm(x, k), rm(&self.w[..k * o], o));
+        gemm_into(
+            &mut y,
+            o,
+            n,
+            o,
+            k,
+            true,
+            rm(x, k),
+            rm(&self.w[..k * o], o),
+            self.par,
+        );
         y
     }
 
@@ -117,7 +112,7 @@ impl Dense {
         dx: Option<(&mut [f32], bool)>,
     ) {
         let o = self.out;
-        self.product(&mut g.w, o, k, o, n, true, tr(x, k), rm(dy, o));
+        gemm_into(&mut g.w, o, k, o, n, true, tr(x, k), rm(dy, o), self.par);
         for row in dy.chunks_exact(o) {
             g.b.iter_mut().zip(row).for_each(|(b, d)| *b += d);
         }
@@ -128,7 +123,17 @@ impl Dense {
             }
         }
         if let Some((dx, acc)) = dx {
-            self.product(dx, k, n, k, o, acc, rm(dy, o), tr(&self.w[..k * o], o));
+            gemm_into(
+                dx,
+                k,
+                n,
+                k,
+                o,
+                acc,
+                rm(dy, o),
+                tr(&self.w[..k * o], o),
+                self.par,
+            );
         }
     }
 }

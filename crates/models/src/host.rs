@@ -136,8 +136,9 @@ pub(crate) fn matmul_par(
     gemm_into(dst, ld, m, n, k, acc, a, b, gemm::Parallelism::Rayon(0));
 }
 
+/// [`matmul`] on the given gemm threading.
 #[allow(clippy::too_many_arguments)]
-fn gemm_into(
+pub(crate) fn gemm_into(
     dst: &mut [f32],
     ld: usize,
     m: usize,
