@@ -152,23 +152,33 @@ pub(crate) fn span_cross_entropy(
                             continue;
                         }
                         let (lv, tv) = (&lrow[ls..ls + k], &trow[ts..ts + k]);
-                        let top = lv.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                        let sum: f32 = lv.iter().map(|&v| exp_fast(v - top)).sum();
-                        let lse = top + sum.ln();
-                        let tsum: f32 = tv.iter().sum();
-                        let mut ce = 0f64;
-                        for j in 0..k {
-                            ce += (tv[j] * (lse - lv[j])) as f64;
-                            let soft = exp_fast(lv[j] - lse);
-                            c[ls + j] += wt * (soft * tsum - tv[j]);
-                        }
-                        *loss += wt as f64 * ce;
+                        *loss += wt as f64 * span_ce(lv, tv, wt, &mut c[ls..ls + k]);
                     }
                 }
             });
         let total = losses.iter().sum::<f64>() as f32;
         (vec![total], CrossEntropyGrad { coef })
     })
+}
+
+/// One span's cross-entropy `Σ t·(logsumexp(l) − l)`, returned, and its gradient times `w`,
+/// `w·(softmax(l)·Σt − t)`, written into `grad` (one exponential per logit: they are kept in
+/// `grad`'s slots between the two passes).
+pub(crate) fn span_ce(l: &[f32], t: &[f32], w: f32, grad: &mut [f32]) -> f64 {
+    let top = l.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0f32;
+    for (e, &v) in grad.iter_mut().zip(l) {
+        *e = exp_fast(v - top);
+        sum += *e;
+    }
+    let lse = top + sum.ln();
+    let scale = w * t.iter().sum::<f32>() / sum;
+    let mut ce = 0f64;
+    for ((e, &v), &t) in grad.iter_mut().zip(l).zip(t) {
+        ce += (t * (lse - v)) as f64;
+        *e = *e * scale - w * t;
+    }
+    ce
 }
 
 /// The backward pass of [`span_cross_entropy`]: the output gradient times the per-element

@@ -23,6 +23,7 @@ use synthkit_data::layout::{Activation, Layout};
 
 use crate::dense::{Dense, DenseGrad};
 use crate::host::{exp_fast, flex_values, tanh1};
+use crate::span_ops::span_ce;
 use crate::tvae::{Decoder, Encoder};
 
 /// Rows per parallel part of a batch (a batch of 500 is four parts, two per core).
@@ -203,23 +204,7 @@ fn part(
         }
         for &(st, k) in &shape.softmax {
             let (lv, tv) = (&rrow[st..st + k], &xrow[st..st + k]);
-            let dv = &mut drow[st..st + k];
-            // The exponentials once, kept in the gradient's slots.
-            let top = lv.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let mut sum = 0f32;
-            for (e, &v) in dv.iter_mut().zip(lv) {
-                *e = exp_fast(v - top);
-                sum += *e;
-            }
-            let lse = top + sum.ln();
-            let tsum: f32 = tv.iter().sum();
-            let scale = s * tsum / sum;
-            let mut ce = 0f32;
-            for ((e, &v), &t) in dv.iter_mut().zip(lv).zip(tv) {
-                ce += t * (lse - v);
-                *e = *e * scale - s * t;
-            }
-            rec_sum += ce as f64;
+            rec_sum += span_ce(lv, tv, s, &mut drow[st..st + k]);
         }
     }
     let mut grads: Vec<DenseGrad> = net.layers().map(Dense::zero_grad).collect();
@@ -232,10 +217,6 @@ fn part(
     let mut dz = vec![0f32; n * latent];
     let mut dy = dr;
     {
-        let want = |buf: &mut Vec<f32>, len| {
-            buf.clear();
-            buf.resize(len, 0.0);
-        };
         let mut dprev = Vec::new();
         let last = net.dec.len();
         // The output layer, then the hidden layers from the top.
@@ -252,7 +233,8 @@ fn part(
                 l.backward(&dy, &z, latent, cond, n, lg, Some((&mut dz, false)));
             } else {
                 let (input, k) = (&dec_acts[i - 1], net.dec[i - 1].out);
-                want(&mut dprev, n * k);
+                dprev.clear();
+                dprev.resize(n * k, 0.0);
                 l.backward(&dy, input, k, None, n, lg, Some((&mut dprev, false)));
                 std::mem::swap(&mut dy, &mut dprev);
             }
