@@ -16,7 +16,10 @@
 //!   the real rows), kept to show what the margin changes;
 //! - `augment (curated, weighted)`: `augment` among the curated arms with a weight below 1
 //!   only (a smaller menu, so less winner's curse; pre-registered in
-//!   `benches/results/preregistered/curated-weighted.md`).
+//!   `benches/results/preregistered/curated-weighted.md`);
+//! - when the stages ran committee arms (one classifier per generator, probabilities averaged):
+//!   `committee`, the best of them, and `committee (margin)`, the best of them when it beats the
+//!   real rows by `augment`'s margin, the real rows otherwise.
 //!
 //! The method's result on the replicate is its picked arm's *test* score. The best arm on test
 //! is kept too, labelled an oracle, and never headlines. Methods are compared with `real only`
@@ -25,7 +28,7 @@
 use serde::{Deserialize, Serialize};
 use synthkit_eval::arms::{ArmRun, ArmSpec, Conditioned, Source, StageReport};
 use synthkit_eval::metrics::ClassificationMetrics;
-use synthkit_eval::select::{Paired, pick, pick_augment, pick_augment_among};
+use synthkit_eval::select::{Paired, pick, pick_augment, pick_augment_among, pick_over_real};
 use synthkit_eval::stats::MeanStd;
 
 use crate::plan::{Level, Replicate};
@@ -43,6 +46,10 @@ pub const AUGMENT: &str = "augment";
 pub const AUGMENT_NO_MARGIN: &str = "augment (no margin)";
 /// `augment` among the curated, down-weighted arms only.
 pub const AUGMENT_CURATED: &str = "augment (curated, weighted)";
+/// The method that picks among the committee arms.
+pub const COMMITTEE: &str = "committee";
+/// `committee` with `augment`'s margin over the real rows.
+pub const COMMITTEE_MARGIN: &str = "committee (margin)";
 /// The method that picks among the ensemble's arms.
 pub const ENSEMBLE: &str = "ensemble";
 /// The best arm on test: an oracle, for orientation only.
@@ -68,8 +75,8 @@ pub struct ReplicatePicks {
     pub picks: Vec<(String, Pick)>,
 }
 
-/// The methods' names for these generators, in report order.
-pub fn methods(generators: &[String], ensemble: bool) -> Vec<String> {
+/// The methods' names for these generators, in report order (the committee's when `committee`).
+pub fn methods(generators: &[String], ensemble: bool, committee: bool) -> Vec<String> {
     let mut m = vec![REAL.to_string(), OVERSAMPLER.to_string(), PLAIN.to_string()];
     m.extend(generators.iter().cloned());
     if ensemble {
@@ -78,6 +85,10 @@ pub fn methods(generators: &[String], ensemble: bool) -> Vec<String> {
     m.push(AUGMENT.to_string());
     m.push(AUGMENT_NO_MARGIN.to_string());
     m.push(AUGMENT_CURATED.to_string());
+    if committee {
+        m.push(COMMITTEE.to_string());
+        m.push(COMMITTEE_MARGIN.to_string());
+    }
     m
 }
 
@@ -104,7 +115,8 @@ pub fn picks(
         move |a: &ArmSpec| matches!(a, ArmSpec::Augment { source: Source::Generator(s), .. } if *s == g)
     };
     let mut out = Vec::new();
-    for m in methods(generators, ensemble) {
+    let committee = validation.runs.iter().any(|r| r.arm.is_committee());
+    for m in methods(generators, ensemble, committee) {
         let chosen = match m.as_str() {
             REAL => pick(&validation.runs, classifier, |a| *a == ArmSpec::Real),
             OVERSAMPLER => pick(&validation.runs, classifier, ArmSpec::is_oversample),
@@ -136,6 +148,14 @@ pub fn picks(
                 validation.n_eval_rare,
                 margin,
                 |a| matches!(a, ArmSpec::Augment { filter: true, weight, .. } if *weight < 1.0),
+            ),
+            COMMITTEE => pick(&validation.runs, classifier, ArmSpec::is_committee),
+            COMMITTEE_MARGIN => pick_over_real(
+                &validation.runs,
+                classifier,
+                validation.n_eval_rare,
+                margin,
+                ArmSpec::is_committee,
             ),
             AUGMENT_NO_MARGIN => pick(&validation.runs, classifier, |a| {
                 *a == ArmSpec::Real || a.is_augment()

@@ -93,8 +93,13 @@ pub struct ArmsSection {
     pub reject: bool,
     /// Arms drawing equally from every generator. Default true.
     pub ensemble: bool,
-    /// The ratios at which the filter, weight, reject and ensemble arms run. Default: every
-    /// ratio.
+    /// Committee arms: per variant ratio, one classifier per generator (trained as its
+    /// one-generator arm, plain, filtered, and at each weight) with their probabilities
+    /// averaged. Default false (left out of the stamp when false, so finished benches resume).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub committee: bool,
+    /// The ratios at which the filter, weight, reject, ensemble and committee arms run.
+    /// Default: every ratio.
     pub variant_ratios: Option<Vec<f64>>,
     /// A train-on-synthetic arm per generator (test stage only). Default true.
     pub tstr: bool,
@@ -110,6 +115,7 @@ impl Default for ArmsSection {
             weights: vec![0.5],
             reject: true,
             ensemble: true,
+            committee: false,
             variant_ratios: None,
             tstr: true,
         }

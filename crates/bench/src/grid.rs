@@ -77,6 +77,24 @@ pub fn arms(a: &ArmsSection, gens: &[Generator], rejecting: &[String], test: boo
                 out.push(aug(Source::Ensemble, k, true, 1.0, Conditioned::Force));
             }
         }
+        if a.committee && gens.len() > 1 {
+            let committee = |filter: bool, weight: f64| ArmSpec::Committee {
+                ratio: k,
+                filter,
+                weight,
+                condition: Conditioned::Force,
+            };
+            out.push(committee(false, 1.0));
+            if a.filter {
+                out.push(committee(true, 1.0));
+            }
+            for &w in &a.weights {
+                out.push(committee(false, w));
+                if a.filter {
+                    out.push(committee(true, w));
+                }
+            }
+        }
     }
     if test && a.tstr {
         for g in gens {

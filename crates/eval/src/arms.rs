@@ -14,11 +14,17 @@
 //! - [`ArmSpec::Augment`]: the real rows plus `ratio × n` generated rare rows from one generator
 //!   or an equal mix of all ([`Source::Ensemble`]), optionally curated ([`crate::curate`]) and
 //!   weighted below 1, from the pool generated with the condition forced or rejected;
+//! - [`ArmSpec::Committee`]: one classifier per generator, each trained on the real rows plus
+//!   that generator's rows as the matching one-generator augment arm adds them, their predicted
+//!   probabilities averaged (the downstream ensemble of DGE, arXiv 2305.09235, over our
+//!   generators instead of one generator's seeds);
 //! - [`ArmSpec::Tstr`]: a generator's unconditional rows alone (train on synthetic, test on real).
 //!
 //! Generated rows that are exact copies of a real training row of the stage are dropped first
 //! (counted in [`PoolStats`]). Each pool is shuffled once per stage and every ratio takes a prefix
 //! of it, so a larger ratio adds rows to a smaller one's instead of drawing anew.
+
+use std::collections::HashMap;
 
 use polars::prelude::DataFrame;
 use rand::{SeedableRng, rngs::StdRng, seq::SliceRandom};
@@ -91,6 +97,18 @@ pub enum ArmSpec {
         /// Which pool: condition forced or rejected.
         condition: Conditioned,
     },
+    /// The mean predicted probability of one classifier per generator, each trained as the
+    /// one-generator [`ArmSpec::Augment`] arm with these settings.
+    Committee {
+        /// Generated rows per real rare row, for each member.
+        ratio: f64,
+        /// Each member's rows curated first.
+        filter: bool,
+        /// Sample weight of each generated row.
+        weight: f64,
+        /// Which pool.
+        condition: Conditioned,
+    },
     /// A generator's unconditional rows only (skipped when they lack a class).
     Tstr {
         /// The generator.
@@ -114,20 +132,34 @@ impl ArmSpec {
                 filter,
                 weight,
                 condition,
-            } => {
-                let mut s = format!("{}@{ratio}", source.name());
-                if *filter {
-                    s.push_str("+filter");
-                }
-                if *weight != 1.0 {
-                    s.push_str(&format!("+w{weight}"));
-                }
-                if *condition == Conditioned::Reject {
-                    s.push_str("+reject");
-                }
-                s
-            }
+            } => variant_label(source.name(), *ratio, *filter, *weight, *condition),
+            ArmSpec::Committee {
+                ratio,
+                filter,
+                weight,
+                condition,
+            } => variant_label("committee", *ratio, *filter, *weight, *condition),
             ArmSpec::Tstr { generator } => format!("tstr:{generator}"),
+        }
+    }
+
+    /// The one-generator augment arm of `generator` with this committee arm's settings (`None`
+    /// for other arms).
+    pub fn committee_member(&self, generator: &str) -> Option<ArmSpec> {
+        match self {
+            ArmSpec::Committee {
+                ratio,
+                filter,
+                weight,
+                condition,
+            } => Some(ArmSpec::Augment {
+                source: Source::Generator(generator.to_string()),
+                ratio: *ratio,
+                filter: *filter,
+                weight: *weight,
+                condition: *condition,
+            }),
+            _ => None,
         }
     }
 
@@ -136,10 +168,36 @@ impl ArmSpec {
         matches!(self, ArmSpec::Augment { .. })
     }
 
+    /// Whether the arm is a committee of per-generator classifiers.
+    pub fn is_committee(&self) -> bool {
+        matches!(self, ArmSpec::Committee { .. })
+    }
+
     /// Whether the arm is a SMOTE-family oversampler.
     pub fn is_oversample(&self) -> bool {
         matches!(self, ArmSpec::Oversample { .. })
     }
+}
+
+/// `name@ratio`, then `+filter`, `+w<weight>` below 1 and `+reject` as they apply.
+fn variant_label(
+    name: &str,
+    ratio: f64,
+    filter: bool,
+    weight: f64,
+    condition: Conditioned,
+) -> String {
+    let mut s = format!("{name}@{ratio}");
+    if filter {
+        s.push_str("+filter");
+    }
+    if weight != 1.0 {
+        s.push_str(&format!("+w{weight}"));
+    }
+    if condition == Conditioned::Reject {
+        s.push_str("+reject");
+    }
+    s
 }
 
 /// One generator's sampled rows for a stage (decoded tables; their target column says the
@@ -210,7 +268,8 @@ pub struct ArmRun {
     pub classifier: String,
     /// Real training rows.
     pub n_real: usize,
-    /// Rows added (oversampled or generated); for TSTR, the synthetic training rows.
+    /// Rows added (oversampled or generated; for a committee, summed over its members); for
+    /// TSTR, the synthetic training rows.
     pub n_added: usize,
     /// Metrics on the stage's evaluation rows.
     pub metrics: ClassificationMetrics,
@@ -482,10 +541,12 @@ pub fn evaluate_stage(
             }
         );
     }
-    let needs_curator = arms
-        .iter()
-        .any(|a| matches!(a, ArmSpec::Augment { filter: true, .. }))
-        || !pools.is_empty();
+    let needs_curator = arms.iter().any(|a| {
+        matches!(
+            a,
+            ArmSpec::Augment { filter: true, .. } | ArmSpec::Committee { filter: true, .. }
+        )
+    }) || !pools.is_empty();
     let (curator, ready, stats) = prepare_pools(
         stage.train,
         &schema,
@@ -500,17 +561,18 @@ pub fn evaluate_stage(
 
     let mut runs = Vec::new();
     let n_of = |ratio: f64| (ratio * n_rare as f64).round() as usize;
-    for arm in arms {
-        let (added, n_added, weight): (Option<Features>, usize, f64) = match arm {
-            ArmSpec::Real => (None, 0, 1.0),
+    // The rows an arm adds to the real ones and their weight (`None`: the real rows alone).
+    let added_rows = |arm: &ArmSpec| -> EvalResult<(Option<Features>, f64)> {
+        Ok(match arm {
             ArmSpec::Oversample { method, ratio } => {
                 let target = match ratio {
                     Some(k) => SamplingTarget::Count(n_of(*k)),
                     None => SamplingTarget::Auto,
                 };
-                let new = method.generate(&x, &y, enc.blocks(), target, seed)?;
-                let n = new.n_rows;
-                (Some(new), n, 1.0)
+                (
+                    Some(method.generate(&x, &y, enc.blocks(), target, seed)?),
+                    1.0,
+                )
             }
             ArmSpec::Augment { ratio, weight, .. } => {
                 let picked = augment_rows(&ready, arm, n_of(*ratio))?;
@@ -518,9 +580,41 @@ pub fn evaluate_stage(
                 for (p, idx) in picked {
                     rows = rows.vstack(&ready[p].x.select_rows(&idx))?;
                 }
-                let m = rows.n_rows;
-                (Some(rows), m, *weight)
+                (Some(rows), *weight)
             }
+            _ => (None, 1.0),
+        })
+    };
+    // Each classifier's probabilities on the evaluation rows, trained on the real rows plus
+    // `added` at `weight`.
+    let fit_predict = |added: Option<&Features>, weight: f64| -> EvalResult<Vec<Vec<f64>>> {
+        let (xa, ya, w) = match added {
+            None => (x.clone(), y.clone(), None),
+            Some(new) => {
+                let xa = x.vstack(new)?;
+                let mut ya = y.clone();
+                ya.resize(xa.n_rows, true);
+                let w = (weight != 1.0).then(|| {
+                    let mut w = vec![1.0; y.len()];
+                    w.resize(xa.n_rows, weight);
+                    w
+                });
+                (xa, ya, w)
+            }
+        };
+        cfg.classifiers
+            .iter()
+            .map(|spec| {
+                spec.fit_weighted(&xa, &ya, w.as_deref(), seed)?
+                    .predict_proba(&xe)
+            })
+            .collect()
+    };
+    // One-generator augment arms' probabilities and added rows, by label, for the committees.
+    let committees = arms.iter().any(ArmSpec::is_committee);
+    let mut members: HashMap<String, (usize, Vec<Vec<f64>>)> = HashMap::new();
+    for arm in arms {
+        let (n_added, probs) = match arm {
             ArmSpec::Tstr { generator } => {
                 let full = pools
                     .iter()
@@ -537,7 +631,6 @@ pub fn evaluate_stage(
                 if ys.iter().all(|&t| t) || !ys.iter().any(|&t| t) {
                     continue;
                 }
-                let n = xs.n_rows;
                 for spec in &cfg.classifiers {
                     let model = spec.fit(&xs, &ys, seed)?;
                     let p = model.predict_proba(&xe)?;
@@ -545,36 +638,65 @@ pub fn evaluate_stage(
                         arm: arm.clone(),
                         classifier: spec.name().into(),
                         n_real: 0,
-                        n_added: n,
+                        n_added: xs.n_rows,
                         metrics: ClassificationMetrics::compute(&ye, &p, &cfg.metrics)?,
                     });
                 }
                 continue;
             }
-        };
-        let (xa, ya, w) = match &added {
-            None => (x.clone(), y.clone(), None),
-            Some(new) => {
-                let xa = x.vstack(new)?;
-                let mut ya = y.clone();
-                ya.resize(xa.n_rows, true);
-                let w = (weight != 1.0).then(|| {
-                    let mut w = vec![1.0; y.len()];
-                    w.resize(xa.n_rows, weight);
-                    w
-                });
-                (xa, ya, w)
+            ArmSpec::Committee { condition, .. } => {
+                let mut names: Vec<&str> = Vec::new();
+                for p in ready.iter().filter(|p| p.condition == *condition) {
+                    if !names.contains(&p.name.as_str()) {
+                        names.push(&p.name);
+                    }
+                }
+                ensure!(
+                    !names.is_empty(),
+                    EvalError::InvalidValue {
+                        field: "arms".into(),
+                        reason: format!("committee arm `{}` has no generator pools", arm.label()),
+                    }
+                );
+                let mut sum = vec![vec![0.0; xe.n_rows]; cfg.classifiers.len()];
+                let mut n_added = 0;
+                for g in &names {
+                    let member = arm.committee_member(g).expect("a committee arm");
+                    let key = member.label();
+                    if !members.contains_key(&key) {
+                        let (rows, weight) = added_rows(&member)?;
+                        let n = rows.as_ref().map_or(0, |r| r.n_rows);
+                        members.insert(key.clone(), (n, fit_predict(rows.as_ref(), weight)?));
+                    }
+                    let (n, probs) = &members[&key];
+                    n_added += n;
+                    for (acc, p) in sum.iter_mut().zip(probs) {
+                        acc.iter_mut().zip(p).for_each(|(a, v)| *a += v);
+                    }
+                }
+                let k = names.len() as f64;
+                for acc in &mut sum {
+                    acc.iter_mut().for_each(|a| *a /= k);
+                }
+                (n_added, sum)
+            }
+            _ => {
+                let (rows, weight) = added_rows(arm)?;
+                let n = rows.as_ref().map_or(0, |r| r.n_rows);
+                let probs = fit_predict(rows.as_ref(), weight)?;
+                if committees && arm.is_augment() {
+                    members.insert(arm.label(), (n, probs.clone()));
+                }
+                (n, probs)
             }
         };
-        for spec in &cfg.classifiers {
-            let model = spec.fit_weighted(&xa, &ya, w.as_deref(), seed)?;
-            let p = model.predict_proba(&xe)?;
+        for (spec, p) in cfg.classifiers.iter().zip(&probs) {
             runs.push(ArmRun {
                 arm: arm.clone(),
                 classifier: spec.name().into(),
                 n_real: x.n_rows,
                 n_added,
-                metrics: ClassificationMetrics::compute(&ye, &p, &cfg.metrics)?,
+                metrics: ClassificationMetrics::compute(&ye, p, &cfg.metrics)?,
             });
         }
     }

@@ -57,8 +57,22 @@ pub fn pick_augment_among<'a>(
     margin: f64,
     candidate: impl Fn(&ArmSpec) -> bool,
 ) -> Option<&'a ArmRun> {
+    pick_over_real(runs, classifier, rare, margin, |a| {
+        a.is_augment() && candidate(a)
+    })
+}
+
+/// The best arm passing `candidate` (which should not pass the real arm) when it beats the real
+/// rows by [`pick_augment`]'s margin, the real rows otherwise.
+pub fn pick_over_real<'a>(
+    runs: &'a [ArmRun],
+    classifier: &str,
+    rare: usize,
+    margin: f64,
+    candidate: impl Fn(&ArmSpec) -> bool,
+) -> Option<&'a ArmRun> {
     let real = pick(runs, classifier, |a| *a == ArmSpec::Real)?;
-    let Some(best) = pick(runs, classifier, |a| a.is_augment() && candidate(a)) else {
+    let Some(best) = pick(runs, classifier, |a| *a != ArmSpec::Real && candidate(a)) else {
         return Some(real);
     };
     let ap = real.metrics.pr_auc;

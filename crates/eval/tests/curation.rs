@@ -182,3 +182,99 @@ fn arms_run_on_a_real_stage_and_the_filter_and_copy_drop_act_on_the_pools() {
     // The ensemble draws half from each pool.
     assert_eq!(rep.runs[6].n_added, n_rare);
 }
+
+/// The committee arm on a real stage: its members are the one-generator arms with its settings
+/// (the same result whether they also ran as arms of their own or were trained for it), a
+/// committee of one is that generator's arm, and averaging in a model trained on good rows
+/// undoes much of what the planted contradictions do to a model trained on them alone.
+#[test]
+fn a_committee_averages_its_members_and_dilutes_a_bad_one() {
+    let s = common::real_set("ai4i_machine_failure");
+    let yt = binary_target(&s.test, &s.target, &s.positive, "test").unwrap();
+    let rare: Vec<usize> = (0..yt.len()).filter(|&i| yt[i]).collect();
+    let major: Vec<usize> = (0..yt.len()).filter(|&i| !yt[i]).take(300).collect();
+    let good = take_rows(&s.test, &rare).unwrap();
+    let mut planted = take_rows(&s.test, &major).unwrap();
+    use polars::prelude::NamedFrom;
+    let relabelled = polars::prelude::Series::new(
+        s.target.as_str().into(),
+        vec![s.positive.parse::<i64>().unwrap(); planted.height()],
+    );
+    planted.replace(&s.target, relabelled.into()).unwrap();
+    let fit_part = take_rows(&s.train, &(0..5000).collect::<Vec<_>>()).unwrap();
+    let val_part = take_rows(&s.train, &(5000..s.train.height()).collect::<Vec<_>>()).unwrap();
+    let pool = |name, forced| GeneratorPool {
+        name,
+        forced,
+        rejected: None,
+        full: None,
+    };
+    let both = [pool("good", &good), pool("planted", &planted)];
+    let cfg = StageConfig {
+        target: s.target.clone(),
+        positive: s.positive.clone(),
+        classifiers: vec![ClassifierSpec::GradientBoosting(GbtParams::default())],
+        curation: CurationConfig::default(),
+        drop_copies: true,
+        metrics: MetricOptions::default(),
+    };
+    let stage = Stage {
+        train: &fit_part,
+        eval: &val_part,
+    };
+    let aug = |g: &str| ArmSpec::Augment {
+        source: Source::Generator(g.into()),
+        ratio: 1.0,
+        filter: false,
+        weight: 1.0,
+        condition: Conditioned::Force,
+    };
+    let committee = ArmSpec::Committee {
+        ratio: 1.0,
+        filter: false,
+        weight: 1.0,
+        condition: Conditioned::Force,
+    };
+    assert_eq!(committee.label(), "committee@1");
+    assert_eq!(committee.committee_member("good"), Some(aug("good")));
+    let run = |pools: &[GeneratorPool<'_>], arms: &[ArmSpec]| {
+        evaluate_stage(stage, &s.schema, pools, arms, &cfg, 0).unwrap()
+    };
+    let with_members = run(
+        &both,
+        &[
+            ArmSpec::Real,
+            aug("good"),
+            aug("planted"),
+            committee.clone(),
+        ],
+    );
+    let alone = run(&both, &[ArmSpec::Real, committee.clone()]);
+    let (real, good_pr, planted_pr) = (
+        with_members.runs[0].metrics.pr_auc,
+        with_members.runs[1].metrics.pr_auc,
+        with_members.runs[2].metrics.pr_auc,
+    );
+    let c = &with_members.runs[3];
+    eprintln!(
+        "real {real:.3}, good {good_pr:.3}, planted {planted_pr:.3}, committee {:.3}",
+        c.metrics.pr_auc
+    );
+    assert_eq!(c.metrics, alone.runs[1].metrics);
+    assert_eq!(
+        c.n_added,
+        with_members.runs[1].n_added + with_members.runs[2].n_added
+    );
+    assert_eq!(c.n_added, alone.runs[1].n_added);
+    // A committee of one generator is that generator's arm.
+    let one = run(&both[..1], &[aug("good"), committee.clone()]);
+    assert_eq!(one.runs[0].metrics, one.runs[1].metrics);
+    // The planted rows hurt (as in the test above); half the committee's vote comes from a
+    // model that never saw them.
+    assert!(planted_pr < real, "planted {planted_pr} vs real {real}");
+    assert!(
+        c.metrics.pr_auc > planted_pr,
+        "committee {} vs planted {planted_pr}",
+        c.metrics.pr_auc
+    );
+}

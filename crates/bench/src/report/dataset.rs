@@ -10,7 +10,8 @@ use super::format::{arm_name, est, opt, opt_est, paired, per_1000_steps};
 use super::inputs::DatasetReport;
 use super::plots::{Axes, Curve, LossSeries, curve_plot, heatmap, loss_plot, marginal_plot};
 use crate::assemble::{
-    AUGMENT, AUGMENT_NO_MARGIN, LevelSummary, MethodSummary, ORACLE, OVERSAMPLER, PLAIN, REAL,
+    AUGMENT, AUGMENT_NO_MARGIN, COMMITTEE, COMMITTEE_MARGIN, LevelSummary, MethodSummary, ORACLE,
+    OVERSAMPLER, PLAIN, REAL,
 };
 use crate::dataset::{DatasetResults, LevelResult};
 use crate::error::BenchResult;
@@ -257,6 +258,20 @@ fn methods(r: &DatasetResults) -> Vec<Block> {
              picked each."
         )),
     ];
+    let committee = r
+        .levels
+        .iter()
+        .any(|l| l.summary.methods.iter().any(|m| m.method == COMMITTEE));
+    if committee {
+        b.push(Block::Para(format!(
+            "`{COMMITTEE}` is the best committee arm on validation: one classifier per \
+             generator, each trained on the real rows plus that generator's rows (as its \
+             one-generator arm at the committee's ratio, filter and weight), their predicted \
+             probabilities averaged. `{COMMITTEE_MARGIN}` keeps it only when it beats the real \
+             rows on validation by {} sampling error(s), as `augment` does.",
+            r.decline_margin
+        )));
+    }
     for l in &r.levels {
         let s = &l.summary;
         let rows = s

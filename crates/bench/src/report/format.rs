@@ -54,7 +54,9 @@ pub fn arm_name(arm: &ArmSpec) -> String {
             method,
             ratio: None,
         } => format!("{} auto", method.name()),
-        ArmSpec::Augment { .. } => arm.label().replace('@', " ×").replace('+', " "),
+        ArmSpec::Augment { .. } | ArmSpec::Committee { .. } => {
+            arm.label().replace('@', " ×").replace('+', " ")
+        }
     }
 }
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The committee arms of configs/bench-committee.toml on replicates the scarce bench has
+# finished, without training any generator again: per data set, links (hard links, no copy) every
+# finished replicate r0 … r(R-1) of levels 25, 50 and 100 from benches/runs/bench-tabular (the
+# runs of configs/bench-tabular.toml and bench-tabular-scarce.toml: split, fit part, models,
+# samples), drops the linked stage files, and runs the bench with R replicates, which finds every
+# fit and sample done and re-runs the validation and test stages only, committee arms included.
+# Then publishes to benches/results/bench-committee/. Resumable (a replicate already linked and
+# staged is kept).
+#
+#   scripts/committee_stages.sh                 # ai4i and thyroid_sick
+#   scripts/committee_stages.sh thyroid_sick
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+src="benches/runs/bench-tabular"
+runs="benches/runs/bench-committee"
+config="configs/bench-committee.toml"
+levels=(N25 N50 N100)
+sets=("$@")
+[ ${#sets[@]} -eq 0 ] && sets=(ai4i thyroid_sick)
+
+if [ -z "${SYNTHKIT_BIN:-}" ]; then
+    cargo build --workspace --quiet
+fi
+bin="${SYNTHKIT_BIN:-${CARGO_TARGET_DIR:-target}/debug/synthkit}"
+
+for ds in "${sets[@]}"; do
+    # R: the first replicate not finished at every level.
+    r=0
+    while :; do
+        all=1
+        for lv in "${levels[@]}"; do
+            [ -f "$src/$ds/$lv-r$r/cells/stage-test.json" ] || all=0
+        done
+        [ $all -eq 1 ] || break
+        r=$((r + 1))
+    done
+    if [ $r -eq 0 ]; then
+        echo "no finished replicate of $ds in $src" >&2
+        continue
+    fi
+    mkdir -p "$runs/$ds/models"
+    for f in "$src/$ds"/models/*.resolved.toml; do
+        [ -e "$runs/$ds/models/$(basename "$f")" ] || cp "$f" "$runs/$ds/models/"
+    done
+    for ((k = 0; k < r; k++)); do
+        for lv in "${levels[@]}"; do
+            cell="$lv-r$k"
+            [ -d "$runs/$ds/$cell" ] && continue
+            cp -al "$src/$ds/$cell" "$runs/$ds/$cell"
+            rm -f "$runs/$ds/$cell"/cells/stage-*.json
+        done
+    done
+    echo "$ds: replicates r0-r$((r - 1)) linked" >&2
+    tmp="$(mktemp --suffix=.toml)"
+    sed "s/^replicates = .*/replicates = $r/" "$config" > "$tmp"
+    "$bin" bench --config "$tmp" --out "$runs" --only "$ds" 2> >(tee -a "$runs.log" >&2)
+    rm -f "$tmp"
+done
+
+SYNTHKIT_BIN="$bin" RUNS="$runs" CONFIG="$config" ASSEMBLE_ONLY=1 scripts/bench_tabular.sh "${sets[@]}"
