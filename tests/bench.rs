@@ -167,6 +167,8 @@ fn bench_runs_resumes_and_renders() {
                 "augment (curated, weighted)",
                 "committee",
                 "committee (margin)",
+                "oversampler committee",
+                "bagged real",
                 "best on test (oracle)"
             ]
         );
@@ -215,6 +217,8 @@ fn bench_runs_resumes_and_renders() {
                     }
                     "ensemble" => a["arm"] == "augment" && a["source"] == "ensemble",
                     "committee" | "committee (margin)" => a["arm"] == "committee",
+                    "oversampler committee" => a["arm"] == "oversample_committee",
+                    "bagged real" => a["arm"] == "bagged_real",
                     g => a["arm"] == "augment" && a["source"]["generator"] == g,
                 };
                 let best = val["runs"]

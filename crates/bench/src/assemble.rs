@@ -19,7 +19,9 @@
 //!   `benches/results/preregistered/curated-weighted.md`);
 //! - when the stages ran committee arms (one classifier per generator, probabilities averaged):
 //!   `committee`, the best of them, and `committee (margin)`, the best of them when it beats the
-//!   real rows by `augment`'s margin, the real rows otherwise.
+//!   real rows by `augment`'s margin, the real rows otherwise; and their controls without
+//!   generated rows: `oversampler committee` (the best one-classifier-per-oversampler arm) and
+//!   `bagged real` (classifiers on bootstrap resamples of the real rows, averaged).
 //!
 //! The method's result on the replicate is its picked arm's *test* score. The best arm on test
 //! is kept too, labelled an oracle, and never headlines. Methods are compared with `real only`
@@ -50,6 +52,10 @@ pub const AUGMENT_CURATED: &str = "augment (curated, weighted)";
 pub const COMMITTEE: &str = "committee";
 /// `committee` with `augment`'s margin over the real rows.
 pub const COMMITTEE_MARGIN: &str = "committee (margin)";
+/// The best committee of oversamplers.
+pub const OVERSAMPLER_COMMITTEE: &str = "oversampler committee";
+/// The real rows, bagged.
+pub const BAGGED_REAL: &str = "bagged real";
 /// The method that picks among the ensemble's arms.
 pub const ENSEMBLE: &str = "ensemble";
 /// The best arm on test: an oracle, for orientation only.
@@ -88,6 +94,8 @@ pub fn methods(generators: &[String], ensemble: bool, committee: bool) -> Vec<St
     if committee {
         m.push(COMMITTEE.to_string());
         m.push(COMMITTEE_MARGIN.to_string());
+        m.push(OVERSAMPLER_COMMITTEE.to_string());
+        m.push(BAGGED_REAL.to_string());
     }
     m
 }
@@ -150,6 +158,12 @@ pub fn picks(
                 |a| matches!(a, ArmSpec::Augment { filter: true, weight, .. } if *weight < 1.0),
             ),
             COMMITTEE => pick(&validation.runs, classifier, ArmSpec::is_committee),
+            OVERSAMPLER_COMMITTEE => pick(&validation.runs, classifier, |a| {
+                matches!(a, ArmSpec::OversampleCommittee { .. })
+            }),
+            BAGGED_REAL => pick(&validation.runs, classifier, |a| {
+                matches!(a, ArmSpec::BaggedReal { .. })
+            }),
             COMMITTEE_MARGIN => pick_over_real(
                 &validation.runs,
                 classifier,

@@ -95,7 +95,10 @@ pub struct ArmsSection {
     pub ensemble: bool,
     /// Committee arms: per variant ratio, one classifier per generator (trained as its
     /// one-generator arm, plain, filtered, and at each weight) with their probabilities
-    /// averaged. Default false (left out of the stamp when false, so finished benches resume).
+    /// averaged; with them their controls, ensembles without generated rows: one classifier per
+    /// oversampler at each variant ratio, and as many classifiers as generators on bootstrap
+    /// resamples of the real rows. Default false (left out of the stamp when false, so finished
+    /// benches resume).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub committee: bool,
     /// The ratios at which the filter, weight, reject, ensemble and committee arms run.

@@ -94,7 +94,18 @@ pub fn arms(a: &ArmsSection, gens: &[Generator], rejecting: &[String], test: boo
                     out.push(committee(true, w));
                 }
             }
+            if !a.oversamplers.is_empty() {
+                out.push(ArmSpec::OversampleCommittee {
+                    methods: a.oversamplers.clone(),
+                    ratio: Some(k),
+                });
+            }
         }
+    }
+    if a.committee && gens.len() > 1 {
+        out.push(ArmSpec::BaggedReal {
+            members: gens.len(),
+        });
     }
     if test && a.tstr {
         for g in gens {

@@ -18,6 +18,9 @@
 //!   that generator's rows as the matching one-generator augment arm adds them, their predicted
 //!   probabilities averaged (the downstream ensemble of DGE, arXiv 2305.09235, over our
 //!   generators instead of one generator's seeds);
+//! - its two controls, ensembles without generated rows: [`ArmSpec::OversampleCommittee`] (one
+//!   classifier per SMOTE-family method at a ratio, averaged) and [`ArmSpec::BaggedReal`]
+//!   (classifiers on stratified bootstrap resamples of the real rows, averaged);
 //! - [`ArmSpec::Tstr`]: a generator's unconditional rows alone (train on synthetic, test on real).
 //!
 //! Generated rows that are exact copies of a real training row of the stage are dropped first
@@ -27,7 +30,7 @@
 use std::collections::HashMap;
 
 use polars::prelude::DataFrame;
-use rand::{SeedableRng, rngs::StdRng, seq::SliceRandom};
+use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
 use serde::{Deserialize, Serialize};
 use synthkit_data::schema::Schema;
 use synthkit_data::split::take_rows;
@@ -109,6 +112,21 @@ pub enum ArmSpec {
         /// Which pool.
         condition: Conditioned,
     },
+    /// The committee's control without generated rows: the mean predicted probability of one
+    /// classifier per oversampler, each trained as that oversampler's arm at `ratio`.
+    OversampleCommittee {
+        /// The oversamplers.
+        methods: Vec<Oversampler>,
+        /// Rows per real rare row; `None` = `auto`.
+        ratio: Option<f64>,
+    },
+    /// The committee's control without added rows: the mean predicted probability of
+    /// `members` classifiers, each trained on a bootstrap resample of the real rows drawn within
+    /// each class (so every member sees as many rare rows as the real rows hold).
+    BaggedReal {
+        /// Classifiers averaged.
+        members: usize,
+    },
     /// A generator's unconditional rows only (skipped when they lack a class).
     Tstr {
         /// The generator.
@@ -139,6 +157,11 @@ impl ArmSpec {
                 weight,
                 condition,
             } => variant_label("committee", *ratio, *filter, *weight, *condition),
+            ArmSpec::OversampleCommittee { ratio, .. } => match ratio {
+                Some(r) => format!("oversampler-committee@{r}"),
+                None => "oversampler-committee@auto".into(),
+            },
+            ArmSpec::BaggedReal { members } => format!("real-bagged×{members}"),
             ArmSpec::Tstr { generator } => format!("tstr:{generator}"),
         }
     }
@@ -171,6 +194,16 @@ impl ArmSpec {
     /// Whether the arm is a committee of per-generator classifiers.
     pub fn is_committee(&self) -> bool {
         matches!(self, ArmSpec::Committee { .. })
+    }
+
+    /// Whether the arm averages several classifiers (a committee or one of its controls).
+    pub fn is_averaged(&self) -> bool {
+        matches!(
+            self,
+            ArmSpec::Committee { .. }
+                | ArmSpec::OversampleCommittee { .. }
+                | ArmSpec::BaggedReal { .. }
+        )
     }
 
     /// Whether the arm is a SMOTE-family oversampler.
@@ -500,6 +533,44 @@ pub fn draw_augment(
     Ok((out, *weight))
 }
 
+/// Each classifier's mean probability over the member arms `member_arms`, and the rows they add
+/// summed: a member that ran as an arm of its own (in `cache`, by label) is reused, the others are
+/// trained with `added_rows` and `fit_predict` and cached.
+#[allow(clippy::type_complexity)]
+fn average_members(
+    member_arms: &[ArmSpec],
+    cache: &mut HashMap<String, (usize, Vec<Vec<f64>>)>,
+    added_rows: &dyn Fn(&ArmSpec) -> EvalResult<(Option<Features>, f64)>,
+    fit_predict: &dyn Fn(Option<&Features>, f64) -> EvalResult<Vec<Vec<f64>>>,
+) -> EvalResult<(usize, Vec<Vec<f64>>)> {
+    let mut sum: Option<Vec<Vec<f64>>> = None;
+    let mut n_added = 0;
+    for member in member_arms {
+        let key = member.label();
+        if !cache.contains_key(&key) {
+            let (rows, weight) = added_rows(member)?;
+            let n = rows.as_ref().map_or(0, |r| r.n_rows);
+            cache.insert(key.clone(), (n, fit_predict(rows.as_ref(), weight)?));
+        }
+        let (n, probs) = &cache[&key];
+        n_added += n;
+        match &mut sum {
+            None => sum = Some(probs.clone()),
+            Some(acc) => {
+                for (a, p) in acc.iter_mut().zip(probs) {
+                    a.iter_mut().zip(p).for_each(|(a, v)| *a += v);
+                }
+            }
+        }
+    }
+    let k = member_arms.len() as f64;
+    let mut sum = sum.unwrap_or_default();
+    for acc in &mut sum {
+        acc.iter_mut().for_each(|a| *a /= k);
+    }
+    Ok((n_added, sum))
+}
+
 /// Trains and scores every arm of `arms` with every classifier on one stage.
 ///
 /// `pools` holds each generator's rows; an augment arm naming a generator without a pool (or a
@@ -611,7 +682,7 @@ pub fn evaluate_stage(
             .collect()
     };
     // One-generator augment arms' probabilities and added rows, by label, for the committees.
-    let committees = arms.iter().any(ArmSpec::is_committee);
+    let committees = arms.iter().any(ArmSpec::is_averaged);
     let mut members: HashMap<String, (usize, Vec<Vec<f64>>)> = HashMap::new();
     for arm in arms {
         let (n_added, probs) = match arm {
@@ -658,33 +729,67 @@ pub fn evaluate_stage(
                         reason: format!("committee arm `{}` has no generator pools", arm.label()),
                     }
                 );
+                let member_arms: Vec<ArmSpec> = names
+                    .iter()
+                    .map(|g| arm.committee_member(g).expect("a committee arm"))
+                    .collect();
+                average_members(&member_arms, &mut members, &added_rows, &fit_predict)?
+            }
+            ArmSpec::OversampleCommittee { methods, ratio } => {
+                ensure!(
+                    !methods.is_empty(),
+                    EvalError::InvalidValue {
+                        field: "arms".into(),
+                        reason: format!("`{}` names no oversampler", arm.label()),
+                    }
+                );
+                let member_arms: Vec<ArmSpec> = methods
+                    .iter()
+                    .map(|&method| ArmSpec::Oversample {
+                        method,
+                        ratio: *ratio,
+                    })
+                    .collect();
+                average_members(&member_arms, &mut members, &added_rows, &fit_predict)?
+            }
+            ArmSpec::BaggedReal { members: k } => {
+                ensure!(
+                    *k > 0,
+                    EvalError::InvalidValue {
+                        field: "arms".into(),
+                        reason: "a bagged arm needs at least one member".into(),
+                    }
+                );
+                let rare: Vec<usize> = (0..y.len()).filter(|&i| y[i]).collect();
+                let common: Vec<usize> = (0..y.len()).filter(|&i| !y[i]).collect();
                 let mut sum = vec![vec![0.0; xe.n_rows]; cfg.classifiers.len()];
-                let mut n_added = 0;
-                for g in &names {
-                    let member = arm.committee_member(g).expect("a committee arm");
-                    let key = member.label();
-                    if !members.contains_key(&key) {
-                        let (rows, weight) = added_rows(&member)?;
-                        let n = rows.as_ref().map_or(0, |r| r.n_rows);
-                        members.insert(key.clone(), (n, fit_predict(rows.as_ref(), weight)?));
+                for b in 0..*k {
+                    let mut rng = StdRng::seed_from_u64(seed_of(seed, &format!("bag {b}")));
+                    let mut idx: Vec<usize> = Vec::with_capacity(y.len());
+                    for class in [&rare, &common] {
+                        idx.extend(
+                            (0..class.len()).map(|_| class[rng.random_range(0..class.len())]),
+                        );
                     }
-                    let (n, probs) = &members[&key];
-                    n_added += n;
-                    for (acc, p) in sum.iter_mut().zip(probs) {
-                        acc.iter_mut().zip(p).for_each(|(a, v)| *a += v);
+                    let xb = x.select_rows(&idx);
+                    let yb: Vec<bool> = idx.iter().map(|&i| y[i]).collect();
+                    for (acc, spec) in sum.iter_mut().zip(&cfg.classifiers) {
+                        let p = spec
+                            .fit_weighted(&xb, &yb, None, seed)?
+                            .predict_proba(&xe)?;
+                        acc.iter_mut().zip(&p).for_each(|(a, v)| *a += v);
                     }
                 }
-                let k = names.len() as f64;
                 for acc in &mut sum {
-                    acc.iter_mut().for_each(|a| *a /= k);
+                    acc.iter_mut().for_each(|a| *a /= *k as f64);
                 }
-                (n_added, sum)
+                (0, sum)
             }
             _ => {
                 let (rows, weight) = added_rows(arm)?;
                 let n = rows.as_ref().map_or(0, |r| r.n_rows);
                 let probs = fit_predict(rows.as_ref(), weight)?;
-                if committees && arm.is_augment() {
+                if committees && (arm.is_augment() || arm.is_oversample()) {
                     members.insert(arm.label(), (n, probs.clone()));
                 }
                 (n, probs)

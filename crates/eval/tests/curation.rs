@@ -269,6 +269,34 @@ fn a_committee_averages_its_members_and_dilutes_a_bad_one() {
     // A committee of one generator is that generator's arm.
     let one = run(&both[..1], &[aug("good"), committee.clone()]);
     assert_eq!(one.runs[0].metrics, one.runs[1].metrics);
+    // The controls: a committee of one oversampler is that oversampler's arm; bagging the real
+    // rows is reproducible under the seed and is not the real arm (its members see resamples).
+    let smote = Oversampler::Smote { k_neighbors: 5 };
+    let controls = run(
+        &both,
+        &[
+            ArmSpec::Real,
+            ArmSpec::Oversample {
+                method: smote,
+                ratio: Some(1.0),
+            },
+            ArmSpec::OversampleCommittee {
+                methods: vec![smote],
+                ratio: Some(1.0),
+            },
+            ArmSpec::BaggedReal { members: 3 },
+        ],
+    );
+    assert_eq!(controls.runs[1].metrics, controls.runs[2].metrics);
+    assert_eq!(controls.runs[1].n_added, controls.runs[2].n_added);
+    let again = run(&both, &[ArmSpec::BaggedReal { members: 3 }]);
+    assert_eq!(controls.runs[3].metrics, again.runs[0].metrics);
+    assert_ne!(controls.runs[3].metrics, controls.runs[0].metrics);
+    assert_eq!(controls.runs[3].n_added, 0);
+    eprintln!(
+        "real {real:.3}, bagged real ×3 {:.3}",
+        controls.runs[3].metrics.pr_auc
+    );
     // The planted rows hurt (as in the test above); half the committee's vote comes from a
     // model that never saw them.
     assert!(planted_pr < real, "planted {planted_pr} vs real {real}");

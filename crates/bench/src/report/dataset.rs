@@ -10,8 +10,8 @@ use super::format::{arm_name, est, opt, opt_est, paired, per_1000_steps};
 use super::inputs::DatasetReport;
 use super::plots::{Axes, Curve, LossSeries, curve_plot, heatmap, loss_plot, marginal_plot};
 use crate::assemble::{
-    AUGMENT, AUGMENT_NO_MARGIN, COMMITTEE, COMMITTEE_MARGIN, LevelSummary, MethodSummary, ORACLE,
-    OVERSAMPLER, PLAIN, REAL,
+    AUGMENT, AUGMENT_NO_MARGIN, BAGGED_REAL, COMMITTEE, COMMITTEE_MARGIN, LevelSummary,
+    MethodSummary, ORACLE, OVERSAMPLER, OVERSAMPLER_COMMITTEE, PLAIN, REAL,
 };
 use crate::dataset::{DatasetResults, LevelResult};
 use crate::error::BenchResult;
@@ -268,7 +268,10 @@ fn methods(r: &DatasetResults) -> Vec<Block> {
              generator, each trained on the real rows plus that generator's rows (as its \
              one-generator arm at the committee's ratio, filter and weight), their predicted \
              probabilities averaged. `{COMMITTEE_MARGIN}` keeps it only when it beats the real \
-             rows on validation by {} sampling error(s), as `augment` does.",
+             rows on validation by {} sampling error(s), as `augment` does. Their controls \
+             average as many classifiers without generated rows: `{OVERSAMPLER_COMMITTEE}` one \
+             per SMOTE-family method (its best ratio on validation), `{BAGGED_REAL}` one per \
+             bootstrap resample of the real rows drawn within each class.",
             r.decline_margin
         )));
     }

@@ -54,9 +54,10 @@ pub fn arm_name(arm: &ArmSpec) -> String {
             method,
             ratio: None,
         } => format!("{} auto", method.name()),
-        ArmSpec::Augment { .. } | ArmSpec::Committee { .. } => {
-            arm.label().replace('@', " ×").replace('+', " ")
-        }
+        ArmSpec::Augment { .. }
+        | ArmSpec::Committee { .. }
+        | ArmSpec::OversampleCommittee { .. } => arm.label().replace('@', " ×").replace('+', " "),
+        ArmSpec::BaggedReal { .. } => arm.label(),
     }
 }
 
