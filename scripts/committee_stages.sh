@@ -5,20 +5,31 @@
 # runs of configs/bench-tabular.toml and bench-tabular-scarce.toml: split, fit part, models,
 # samples), drops the linked stage files, and runs the bench with R replicates, which finds every
 # fit and sample done and re-runs the validation and test stages only, committee arms included.
-# Then publishes to benches/results/bench-committee/. Resumable (a replicate already linked and
+# Then publishes to benches/results/bench-committee(-large)/. Resumable (a replicate already linked and
 # staged is kept).
 #
 #   scripts/committee_stages.sh                 # ai4i and thyroid_sick
 #   scripts/committee_stages.sh thyroid_sick
+#   LARGE=1 scripts/committee_stages.sh         # adult and bank_marketing at 50 and 200 rare rows:
+#       configs/bench-committee-large.toml on the runs of configs/bench-tabular-large.toml
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-src="benches/runs/bench-tabular"
-runs="benches/runs/bench-committee"
-config="configs/bench-committee.toml"
-levels=(N25 N50 N100)
+if [ -n "${LARGE:-}" ]; then
+    src="benches/runs/bench-tabular-large"
+    runs="benches/runs/bench-committee-large"
+    config="configs/bench-committee-large.toml"
+    levels=(N50 N200)
+    default_sets=(adult bank_marketing)
+else
+    src="benches/runs/bench-tabular"
+    runs="benches/runs/bench-committee"
+    config="configs/bench-committee.toml"
+    levels=(N25 N50 N100)
+    default_sets=(ai4i thyroid_sick)
+fi
 sets=("$@")
-[ ${#sets[@]} -eq 0 ] && sets=(ai4i thyroid_sick)
+[ ${#sets[@]} -eq 0 ] && sets=("${default_sets[@]}")
 
 if [ -z "${SYNTHKIT_BIN:-}" ]; then
     cargo build --workspace --quiet

@@ -120,7 +120,8 @@ def main():
                         ("generators", generators),
                         ("fresh", lambda: fresh("decline-margin")),
                         ("curated", lambda: fresh("curated-weighted")),
-                        ("scarce", lambda: fresh("scarce-rules"))]:
+                        ("scarce", lambda: fresh("scarce-rules")),
+                        ("committee", lambda: fresh("committee"))]:
         pattern = re.compile(
             rf"(<!-- results:{name} -->\n)(?:.*?\n)?(<!-- /results:{name} -->)", re.S)
         if not pattern.search(text):
