@@ -186,7 +186,11 @@ def main():
             seen = {line.strip() for line in f if line.strip()}
     small = {"ai4i", "thyroid_sick"}   # committee-large.md's sets are all fresh
     explored = [r for r in reps
-                if r[0] in small and (seen is None or f"{r[0]}/{r[2]}" in seen)]
+                if r[0] in small and (seen is None or f"{r[0]}/{r[2]}" in seen)
+                and "committee" in r[3]]
+    listed = "; ".join(
+        f"{name}: " + " ".join(sorted(r[2] for r in explored if r[0] == name))
+        for name in sorted({r[0] for r in explored}))
     text = f"""# The committee arms, exploration (replicates that suggest rules, not a test of them)
 
 Written by `scripts/committee_rule.py` from `benches/results/bench-committee/` (the stages of
@@ -194,6 +198,9 @@ Written by `scripts/committee_rule.py` from `benches/results/bench-committee/` (
 the scarce bench: same splits, generators and samples, the committee arms and their controls
 added). PR-AUC on the real test split, boosted trees; differences are paired by replicate: mean
 [95 % t-interval] (wins/losses).
+
+Replicates explored (the others of `committee-seen.txt` kept the scarce bench's stages, without
+committee arms, to leave the two cores to the fresh replicates): {listed or "none"}.
 
 ## Methods (each chosen on validation), per set and level
 

@@ -58,7 +58,10 @@ for ds in "${sets[@]}"; do
     for ((k = 0; k < r; k++)); do
         for lv in "${levels[@]}"; do
             cell="$lv-r$k"
-            [ -d "$runs/$ds/$cell" ] && continue
+            [ -f "$runs/$ds/$cell/split.json" ] && continue   # linked before
+            # An empty shell (an --assemble-only run lays out every planned replicate) is
+            # replaced by the link.
+            rm -rf "${runs:?}/$ds/$cell"
             cp -al "$src/$ds/$cell" "$runs/$ds/$cell"
             rm -f "$runs/$ds/$cell"/cells/stage-*.json
         done

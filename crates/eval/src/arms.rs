@@ -212,7 +212,7 @@ impl ArmSpec {
     }
 }
 
-/// `name@ratio`, then `+filter`, `+w<weight>` below 1 and `+reject` as they apply.
+/// `name@ratio`, then `+filter`, `+w<weight>` (a weight other than 1) and `+reject` as they apply.
 fn variant_label(
     name: &str,
     ratio: f64,
