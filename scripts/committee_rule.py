@@ -172,6 +172,58 @@ def table(head, body):
     return "\n".join(lines)
 
 
+def mean_diffs(rs, method, against):
+    """Per level (and "pooled"), the rule's test PR-AUC minus `against`'s, one value per
+    replicate."""
+    out = {}
+    for _, lv, _, picks, scores, _ in rs:
+        mine = score(method, picks, scores)
+        if mine is None or against not in picks:
+            continue
+        d = mine - picks[against]["test"]["pr_auc"]
+        out.setdefault(lv, []).append(d)
+        out.setdefault("pooled", []).append(d)
+    return out
+
+
+def criteria(rs):
+    """committee.md's three criteria per set and rule, computed from the fresh replicates."""
+    from fresh_replicates import t975
+    rows = []
+    for name in sorted({r[0] for r in rs}):
+        mine = [r for r in rs if r[0] == name]
+        levels = sorted({r[1] for r in mine})
+        needed = 2 if len(levels) >= 2 else 1
+        for rule in RULES:
+            over = mean_diffs(mine, rule, "best oversampler")
+            plain = mean_diffs(mine, rule, "plain generator")
+            if not over:
+                continue
+            avg = lambda v: sum(v) / len(v)
+            both = [lv for lv in levels if lv in over and lv in plain
+                    and avg(over[lv]) > 0 and avg(plain[lv]) > 0]
+            oc = mean_diffs(mine, rule, "oversampler committee").get("pooled", [])
+            real = mean_diffs(mine, rule, "real only")
+            below = []
+            for lv in levels:
+                v = real.get(lv, [])
+                if len(v) > 1:
+                    m = avg(v)
+                    sd = (sum((x - m) ** 2 for x in v) / (len(v) - 1)) ** 0.5
+                    if m + t975(len(v) - 1) * sd / len(v) ** 0.5 < 0:
+                        below.append(str(lv))
+            target = f"{'met' if len(both) >= needed else 'not met'}: " \
+                     f"{len(both)} of {len(levels)} levels ({' '.join(map(str, both)) or 'none'})"
+            rows_matter = (f"{'met' if oc and avg(oc) > 0 else 'not met'}: {avg(oc):+.3f}"
+                           if oc else "n/a")
+            safety = "met" if not below else f"not met at {' '.join(below)}"
+            rows.append([name, rule, target, rows_matter, safety])
+    head = ["data set", "rule", "target (> best oversampler and > plain generator, on average, "
+            f"at 2 levels or more)", "the rows matter (> oversampler committee, pooled)",
+            "safety (no level's interval vs real only below 0)"]
+    return table(head, rows)
+
+
 def method_table(body, against=AGAINST):
     return table(["data set", "rare rows", "method", "replicates"] + [f"− {a}" for a in against],
                  body)
@@ -235,6 +287,10 @@ PR-AUC on the real test split, boosted trees; each difference is the rule's pick
 ## Fresh replicates (finished after the rules were written down)
 
 {section(fresh)}
+
+### The pre-registered criteria on them
+
+{criteria(fresh) if fresh else "None yet."}
 
 ## Every replicate (includes those that suggested the rules: not a test of them)
 
