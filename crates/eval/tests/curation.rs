@@ -20,6 +20,31 @@ fn share(v: &[Verdict], which: Verdict) -> f64 {
     v.iter().filter(|&&x| x == which).count() as f64 / v.len() as f64
 }
 
+/// The test split's first `n` majority rows relabelled rare: the planted contradiction.
+fn planted_majority(s: &common::RealSet, yt: &[bool], n: usize) -> polars::prelude::DataFrame {
+    use polars::prelude::NamedFrom;
+    let major: Vec<usize> = (0..yt.len()).filter(|&i| !yt[i]).take(n).collect();
+    let mut planted = take_rows(&s.test, &major).unwrap();
+    let relabelled = polars::prelude::Series::new(
+        s.target.as_str().into(),
+        vec![s.positive.parse::<i64>().unwrap(); planted.height()],
+    );
+    planted.replace(&s.target, relabelled.into()).unwrap();
+    planted
+}
+
+/// The stage settings of these tests: the boosted trees, default curation, copies dropped.
+fn stage_config(s: &common::RealSet) -> StageConfig {
+    StageConfig {
+        target: s.target.clone(),
+        positive: s.positive.clone(),
+        classifiers: vec![ClassifierSpec::GradientBoosting(GbtParams::default())],
+        curation: CurationConfig::default(),
+        drop_copies: true,
+        metrics: MetricOptions::default(),
+    }
+}
+
 /// On ai4i and thyroid_sick: the judge drops most planted contradictions and keeps most real
 /// rare rows.
 ///
@@ -70,7 +95,6 @@ fn arms_run_on_a_real_stage_and_the_filter_and_copy_drop_act_on_the_pools() {
     let s = common::real_set("ai4i_machine_failure");
     let yt = binary_target(&s.test, &s.target, &s.positive, "test").unwrap();
     let rare: Vec<usize> = (0..yt.len()).filter(|&i| yt[i]).collect();
-    let major: Vec<usize> = (0..yt.len()).filter(|&i| !yt[i]).take(300).collect();
     // "good": real rare test rows plus 20 exact copies of real rare training rows; "planted":
     // real majority test rows relabelled rare.
     let ytr = binary_target(&s.train, &s.target, &s.positive, "train").unwrap();
@@ -78,13 +102,7 @@ fn arms_run_on_a_real_stage_and_the_filter_and_copy_drop_act_on_the_pools() {
     let mut good = take_rows(&s.test, &rare).unwrap();
     good.vstack_mut(&take_rows(&s.train, &train_rare).unwrap())
         .unwrap();
-    let mut planted = take_rows(&s.test, &major).unwrap();
-    use polars::prelude::NamedFrom;
-    let relabelled = polars::prelude::Series::new(
-        s.target.as_str().into(),
-        vec![s.positive.parse::<i64>().unwrap(); planted.height()],
-    );
-    planted.replace(&s.target, relabelled.into()).unwrap();
+    let planted = planted_majority(&s, &yt, 300);
     // Validation stage: the first 5000 training rows train, the rest evaluate.
     let fit_rows: Vec<usize> = (0..5000).collect();
     let val_rows: Vec<usize> = (5000..s.train.height()).collect();
@@ -123,14 +141,7 @@ fn arms_run_on_a_real_stage_and_the_filter_and_copy_drop_act_on_the_pools() {
         aug(Source::Generator("planted".into()), false, 0.1),
         aug(Source::Ensemble, false, 1.0),
     ];
-    let cfg = StageConfig {
-        target: s.target.clone(),
-        positive: s.positive.clone(),
-        classifiers: vec![ClassifierSpec::GradientBoosting(GbtParams::default())],
-        curation: CurationConfig::default(),
-        drop_copies: true,
-        metrics: MetricOptions::default(),
-    };
+    let cfg = stage_config(&s);
     let rep = evaluate_stage(
         Stage {
             train: &fit_part,
@@ -192,15 +203,8 @@ fn a_committee_averages_its_members_and_dilutes_a_bad_one() {
     let s = common::real_set("ai4i_machine_failure");
     let yt = binary_target(&s.test, &s.target, &s.positive, "test").unwrap();
     let rare: Vec<usize> = (0..yt.len()).filter(|&i| yt[i]).collect();
-    let major: Vec<usize> = (0..yt.len()).filter(|&i| !yt[i]).take(300).collect();
     let good = take_rows(&s.test, &rare).unwrap();
-    let mut planted = take_rows(&s.test, &major).unwrap();
-    use polars::prelude::NamedFrom;
-    let relabelled = polars::prelude::Series::new(
-        s.target.as_str().into(),
-        vec![s.positive.parse::<i64>().unwrap(); planted.height()],
-    );
-    planted.replace(&s.target, relabelled.into()).unwrap();
+    let planted = planted_majority(&s, &yt, 300);
     let fit_part = take_rows(&s.train, &(0..5000).collect::<Vec<_>>()).unwrap();
     let val_part = take_rows(&s.train, &(5000..s.train.height()).collect::<Vec<_>>()).unwrap();
     let pool = |name, forced| GeneratorPool {
@@ -210,14 +214,7 @@ fn a_committee_averages_its_members_and_dilutes_a_bad_one() {
         full: None,
     };
     let both = [pool("good", &good), pool("planted", &planted)];
-    let cfg = StageConfig {
-        target: s.target.clone(),
-        positive: s.positive.clone(),
-        classifiers: vec![ClassifierSpec::GradientBoosting(GbtParams::default())],
-        curation: CurationConfig::default(),
-        drop_copies: true,
-        metrics: MetricOptions::default(),
-    };
+    let cfg = stage_config(&s);
     let stage = Stage {
         train: &fit_part,
         eval: &val_part,
