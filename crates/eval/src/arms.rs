@@ -543,32 +543,36 @@ fn average_members(
     added_rows: &dyn Fn(&ArmSpec) -> EvalResult<(Option<Features>, f64)>,
     fit_predict: &dyn Fn(Option<&Features>, f64) -> EvalResult<Vec<Vec<f64>>>,
 ) -> EvalResult<(usize, Vec<Vec<f64>>)> {
-    let mut sum: Option<Vec<Vec<f64>>> = None;
-    let mut n_added = 0;
-    for member in member_arms {
-        let key = member.label();
-        if !cache.contains_key(&key) {
+    let keys: Vec<String> = member_arms.iter().map(ArmSpec::label).collect();
+    for (member, key) in member_arms.iter().zip(&keys) {
+        if !cache.contains_key(key) {
             let (rows, weight) = added_rows(member)?;
             let n = rows.as_ref().map_or(0, |r| r.n_rows);
             cache.insert(key.clone(), (n, fit_predict(rows.as_ref(), weight)?));
         }
-        let (n, probs) = &cache[&key];
-        n_added += n;
-        match &mut sum {
-            None => sum = Some(probs.clone()),
-            Some(acc) => {
-                for (a, p) in acc.iter_mut().zip(probs) {
-                    a.iter_mut().zip(p).for_each(|(a, v)| *a += v);
-                }
-            }
+    }
+    let n_added = keys.iter().map(|k| cache[k].0).sum();
+    let probs: Vec<&[Vec<f64>]> = keys.iter().map(|k| cache[k].1.as_slice()).collect();
+    Ok((n_added, mean_probabilities(&probs)))
+}
+
+/// Each classifier's mean, row by row, over `members` (each member: one probability vector per
+/// classifier), summed in the members' order.
+fn mean_probabilities(members: &[&[Vec<f64>]]) -> Vec<Vec<f64>> {
+    let Some((first, rest)) = members.split_first() else {
+        return Vec::new();
+    };
+    let mut sum = first.to_vec();
+    for probs in rest {
+        for (acc, p) in sum.iter_mut().zip(probs.iter()) {
+            acc.iter_mut().zip(p).for_each(|(a, v)| *a += v);
         }
     }
-    let k = member_arms.len() as f64;
-    let mut sum = sum.unwrap_or_default();
+    let k = members.len() as f64;
     for acc in &mut sum {
         acc.iter_mut().for_each(|a| *a /= k);
     }
-    Ok((n_added, sum))
+    sum
 }
 
 /// Trains and scores every arm of `arms` with every classifier on one stage.
@@ -762,7 +766,7 @@ pub fn evaluate_stage(
                 );
                 let rare: Vec<usize> = (0..y.len()).filter(|&i| y[i]).collect();
                 let common: Vec<usize> = (0..y.len()).filter(|&i| !y[i]).collect();
-                let mut sum = vec![vec![0.0; xe.n_rows]; cfg.classifiers.len()];
+                let mut bags: Vec<Vec<Vec<f64>>> = Vec::with_capacity(*k);
                 for b in 0..*k {
                     let mut rng = StdRng::seed_from_u64(seed_of(seed, &format!("bag {b}")));
                     let mut idx: Vec<usize> = Vec::with_capacity(y.len());
@@ -773,17 +777,15 @@ pub fn evaluate_stage(
                     }
                     let xb = x.select_rows(&idx);
                     let yb: Vec<bool> = idx.iter().map(|&i| y[i]).collect();
-                    for (acc, spec) in sum.iter_mut().zip(&cfg.classifiers) {
-                        let p = spec
-                            .fit_weighted(&xb, &yb, None, seed)?
-                            .predict_proba(&xe)?;
-                        acc.iter_mut().zip(&p).for_each(|(a, v)| *a += v);
-                    }
+                    bags.push(
+                        cfg.classifiers
+                            .iter()
+                            .map(|spec| spec.fit_weighted(&xb, &yb, None, seed)?.predict_proba(&xe))
+                            .collect::<EvalResult<_>>()?,
+                    );
                 }
-                for acc in &mut sum {
-                    acc.iter_mut().for_each(|a| *a /= *k as f64);
-                }
-                (0, sum)
+                let probs: Vec<&[Vec<f64>]> = bags.iter().map(Vec::as_slice).collect();
+                (0, mean_probabilities(&probs))
             }
             _ => {
                 let (rows, weight) = added_rows(arm)?;
