@@ -21,7 +21,7 @@ benches/results/preregistered/:
 import json
 import os
 
-from fresh_replicates import key, paired, write_result
+from fresh_replicates import interval, key, paired, write_result
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 RESULTS = os.path.join(ROOT, "benches", "results")
@@ -188,7 +188,6 @@ def mean_diffs(rs, method, against):
 
 def criteria(rs):
     """committee.md's three criteria per set and rule, computed from the fresh replicates."""
-    from fresh_replicates import t975
     rows = []
     for name in sorted({r[0] for r in rs}):
         mine = [r for r in rs if r[0] == name]
@@ -207,11 +206,8 @@ def criteria(rs):
             below = []
             for lv in levels:
                 v = real.get(lv, [])
-                if len(v) > 1:
-                    m = avg(v)
-                    sd = (sum((x - m) ** 2 for x in v) / (len(v) - 1)) ** 0.5
-                    if m + t975(len(v) - 1) * sd / len(v) ** 0.5 < 0:
-                        below.append(str(lv))
+                if len(v) > 1 and sum(interval(v)) < 0:   # the interval's upper end
+                    below.append(str(lv))
             target = f"{'met' if len(both) >= needed else 'not met'}: " \
                      f"{len(both)} of {len(levels)} levels ({' '.join(map(str, both)) or 'none'})"
             rows_matter = (f"{'met' if oc and avg(oc) > 0 else 'not met'}: {avg(oc):+.3f}"

@@ -44,6 +44,14 @@ def t975(df):
     return T975[df - 1] if df <= 30 else 1.96 + 0.082 * 30 / df
 
 
+def interval(diffs):
+    """(mean, half-width of the 95 % t-interval) of two or more paired differences."""
+    n = len(diffs)
+    mean = sum(diffs) / n
+    sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (n - 1))
+    return mean, t975(n - 1) * sd / math.sqrt(n)
+
+
 def paired(diffs):
     """`mean [95 % interval] (wins/losses)`, as the bench prints a paired difference."""
     n = len(diffs)
@@ -54,8 +62,7 @@ def paired(diffs):
     losses = sum(d < -1e-12 for d in diffs)
     if n == 1:
         return f"{mean:+.3f} (1 pair) ({wins}/{losses})"
-    sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (n - 1))
-    half = t975(n - 1) * sd / math.sqrt(n)
+    mean, half = interval(diffs)
     return f"{mean:+.3f} [{mean - half:+.3f}, {mean + half:+.3f}] ({wins}/{losses})"
 
 
