@@ -54,18 +54,23 @@ pub fn arms(a: &ArmsSection, gens: &[Generator], rejecting: &[String], test: boo
             out.push(aug(g_src(g), k, false, 1.0, Conditioned::Force));
         }
     }
+    // The (filter, weight) settings of the variant arms next to a plain one, in menu order.
+    let mut settings = Vec::new();
+    if a.filter {
+        settings.push((true, 1.0));
+    }
+    for &w in &a.weights {
+        settings.push((false, w));
+        if a.filter {
+            settings.push((true, w));
+        }
+    }
     let mut variants = a.variant_ratios().to_vec();
     variants.sort_by(f64::total_cmp);
     for &k in &variants {
         for g in gens {
-            if a.filter {
-                out.push(aug(g_src(g), k, true, 1.0, Conditioned::Force));
-            }
-            for &w in &a.weights {
-                out.push(aug(g_src(g), k, false, w, Conditioned::Force));
-                if a.filter {
-                    out.push(aug(g_src(g), k, true, w, Conditioned::Force));
-                }
+            for &(filter, w) in &settings {
+                out.push(aug(g_src(g), k, filter, w, Conditioned::Force));
             }
             if a.reject && rejecting.contains(&g.name) {
                 out.push(aug(g_src(g), k, false, 1.0, Conditioned::Reject));
@@ -78,21 +83,13 @@ pub fn arms(a: &ArmsSection, gens: &[Generator], rejecting: &[String], test: boo
             }
         }
         if a.committee && gens.len() > 1 {
-            let committee = |filter: bool, weight: f64| ArmSpec::Committee {
-                ratio: k,
-                filter,
-                weight,
-                condition: Conditioned::Force,
-            };
-            out.push(committee(false, 1.0));
-            if a.filter {
-                out.push(committee(true, 1.0));
-            }
-            for &w in &a.weights {
-                out.push(committee(false, w));
-                if a.filter {
-                    out.push(committee(true, w));
-                }
+            for &(filter, weight) in std::iter::once(&(false, 1.0)).chain(&settings) {
+                out.push(ArmSpec::Committee {
+                    ratio: k,
+                    filter,
+                    weight,
+                    condition: Conditioned::Force,
+                });
             }
             if !a.oversamplers.is_empty() {
                 out.push(ArmSpec::OversampleCommittee {

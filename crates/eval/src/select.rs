@@ -62,8 +62,8 @@ pub fn pick_augment_among<'a>(
     })
 }
 
-/// The best arm passing `candidate` (which should not pass the real arm) when it beats the real
-/// rows by [`pick_augment`]'s margin, the real rows otherwise.
+/// The best arm other than the real rows passing `candidate` when it beats the real rows by
+/// [`pick_augment`]'s margin, the real rows otherwise.
 pub fn pick_over_real<'a>(
     runs: &'a [ArmRun],
     classifier: &str,
