@@ -12,6 +12,8 @@
 #   scripts/committee_stages.sh thyroid_sick
 #   LARGE=1 scripts/committee_stages.sh         # adult and bank_marketing at 50 and 200 rare rows:
 #       configs/bench-committee-large.toml on the runs of configs/bench-tabular-large.toml
+#   FULL=1 [LARGE=1] scripts/committee_stages.sh   # the full training data (level "all") instead:
+#       configs/bench-committee-full(-large).toml into benches/runs/bench-committee-full(-large)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +29,11 @@ else
     config="configs/bench-committee.toml"
     levels=(N25 N50 N100)
     default_sets=(ai4i thyroid_sick)
+fi
+if [ -n "${FULL:-}" ]; then
+    runs="${runs/bench-committee/bench-committee-full}"
+    config="${config/bench-committee/bench-committee-full}"
+    levels=(all)
 fi
 sets=("$@")
 [ ${#sets[@]} -eq 0 ] && sets=("${default_sets[@]}")
