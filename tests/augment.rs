@@ -4,7 +4,8 @@
 //! real one; the test table is never read (the configs name a file that does not exist); an
 //! existing output is refused without `--force` and left as it was; the same seed in a fresh
 //! working directory writes the same bytes; `--force-augment` writes generated rows when the
-//! real rows won; a config without a rare class is refused with the fix.
+//! real rows won; committee mode writes each generator's member rows, named, after the real rows;
+//! a config without a rare class is refused with the fix.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -167,11 +168,41 @@ fn check_output(out: &Path, train: &Path) -> usize {
         (noise - (ap * (1.0 - ap) / rare).sqrt()).abs() < 1e-12,
         "{report}"
     );
-    let margin = report["decline_margin"].as_f64().unwrap();
-    let best = report["best_generator"]["validation_pr_auc"]
+    // The candidates: generator arms, or in committee mode the committees; without a margin
+    // (a committee's default) the best committee is written whatever its margin.
+    let committee = report["mode"] == "committee";
+    let candidate = if committee {
+        "best_committee"
+    } else {
+        "best_generator"
+    };
+    let best = report[candidate]["validation_pr_auc"]
         .as_f64()
         .unwrap_or(f64::NEG_INFINITY);
-    assert_eq!(recommended, best > ap + margin * noise, "{report}");
+    match report["decline_margin"].as_f64() {
+        Some(margin) => assert_eq!(recommended, best > ap + margin * noise, "{report}"),
+        None => assert!(committee && recommended, "{report}"),
+    }
+    if recommended || forced {
+        // The chosen arm is the best candidate among the validation runs.
+        let kind = if committee { "committee" } else { "augment" };
+        let top = report["validation"]["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["arm"]["arm"] == kind)
+            .map(|r| r["metrics"]["pr_auc"].as_f64().unwrap())
+            .fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!(best, top, "{report}");
+        let chosen = report["validation"]["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["arm"] == report["chosen"])
+            .unwrap();
+        assert_eq!(chosen["metrics"]["pr_auc"].as_f64().unwrap(), top);
+    }
+    check_members(&got, real.height(), &report);
     let md = std::fs::read_to_string(out.with_extension("augment.md")).unwrap();
     if recommended {
         assert!(md.contains("**Augmenting is recommended**"), "{md}");
@@ -179,6 +210,65 @@ fn check_output(out: &Path, train: &Path) -> usize {
         assert!(md.contains("**Augmenting is not recommended**"), "{md}");
     }
     added
+}
+
+/// A committee's output names each generated row's member (`synthkit_member`: null on the real
+/// rows, which every member trains on), one block per member in the report's order and count,
+/// every generator of the validation pools a member; other outputs have no such column.
+fn check_members(got: &polars::prelude::DataFrame, n_real: usize, report: &serde_json::Value) {
+    let Ok(column) = got.column("synthkit_member") else {
+        assert!(report["mode"] == "single", "{report}");
+        return;
+    };
+    assert!(report["mode"] == "committee", "{report}");
+    let member: Vec<Option<String>> = column
+        .as_materialized_series()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect();
+    assert!(member[..n_real].iter().all(Option::is_none));
+    let mut blocks: Vec<(String, u64)> = Vec::new();
+    for m in &member[n_real..] {
+        let m = m.clone().expect("a generated row without its member");
+        match blocks.last_mut() {
+            Some((g, n)) if *g == m => *n += 1,
+            _ => blocks.push((m, 1)),
+        }
+    }
+    let reported: Vec<(String, u64)> = report["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["generator"].as_str().unwrap().to_string(),
+                m["rows"].as_u64().unwrap(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    assert_eq!(blocks, reported, "{report}");
+    if report["chosen"]["arm"] == "committee" {
+        let mut pools: Vec<&str> = report["validation"]["pools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["condition"] == report["chosen"]["condition"])
+            .map(|p| p["generator"].as_str().unwrap())
+            .collect();
+        pools.dedup();
+        let names: Vec<&str> = report["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["generator"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, pools, "{report}");
+    } else {
+        assert!(report["members"].as_array().unwrap().is_empty());
+    }
 }
 
 #[test]
@@ -264,6 +354,55 @@ fn augment_writes_chosen_rows_and_never_reads_test() {
             assert!(md.contains("not recommended"), "{md}");
         }
     }
+
+    // Committee mode (reusing work-b's models; its validation scores, made without committees,
+    // are scored again): the real rows once, then each generator's member rows; written
+    // whatever the margin unless one is set; reproducible from the working directory.
+    let committee = |name: &str, extra: &str| {
+        augment_config_with(
+            dir,
+            &format!("augment-{name}.toml"),
+            "work-b",
+            &gens,
+            &format!("mode = \"committee\"\n{extra}"),
+        )
+    };
+    let cfg_c = committee("committee", "");
+    let out_c = dir.join("committee.csv");
+    ok(&run(args(&cfg_c, &out_c, &[])));
+    let added_c = check_output(&out_c, &train);
+    let report_c = json(&out_c.with_extension("augment.json"));
+    assert!(added_c > 0, "{report_c}");
+    assert_eq!(
+        report_c["members"].as_array().unwrap().len(),
+        2,
+        "{report_c}"
+    );
+    let md = std::fs::read_to_string(out_c.with_extension("augment.md")).unwrap();
+    assert!(
+        md.contains("one classifier per member") && md.contains("committee of oversamplers"),
+        "{md}"
+    );
+    let out_c2 = dir.join("committee-again.csv");
+    ok(&run(args(&cfg_c, &out_c2, &[])));
+    assert_eq!(
+        std::fs::read(&out_c2).unwrap(),
+        std::fs::read(&out_c).unwrap()
+    );
+    let cfg_cm = committee("committee-huge", "decline_margin = 1e6");
+    let out_cm = dir.join("committee-huge.csv");
+    ok(&run(args(&cfg_cm, &out_cm, &[])));
+    assert_eq!(check_output(&out_cm, &train), 0);
+    ok(&run(args(
+        &cfg_cm,
+        &out_cm,
+        &["--force", "--force-augment"],
+    )));
+    assert_eq!(
+        check_output(&out_cm, &train),
+        added_c,
+        "forced: the best committee"
+    );
 
     // No rare class: refused, naming the key.
     let bad = augment_config(

@@ -13,6 +13,13 @@
 //! validation, only the real rows are written (unless `--force-augment`), and the report says
 //! that augmenting is not recommended. Every seed derives from `seed`, so the choice and the rows
 //! are reproducible.
+//!
+//! With `mode = "committee"` the candidates are the bench's committee arms instead (one
+//! classifier per generator, each trained on the real rows plus that generator's rows, predicted
+//! probabilities averaged; the bench's `committee` method, which met issue 18's target on three
+//! of four sets): the output holds the real rows once and each member's generated rows, named in
+//! a third column, `synthkit_member`; the user trains one classifier per member and averages.
+//! This mode declines only when `decline_margin` is set (the rule the bench validated does not).
 
 use std::path::{Path, PathBuf};
 
@@ -21,11 +28,11 @@ use serde::{Deserialize, Serialize};
 use synthkit_data::io::{read_table, write_atomic, write_table};
 use synthkit_data::schema::ensure_class_present;
 use synthkit_data::{DataError, Schema};
-use synthkit_eval::arms::{ArmSpec, GeneratorPool, StageReport, draw_augment};
+use synthkit_eval::arms::{ArmSpec, GeneratorPool, StageReport, draw_augment, draw_committee};
 use synthkit_eval::classifier::ClassifierSpec;
 use synthkit_eval::curate::CurationConfig;
 use synthkit_eval::encode::binary_target;
-use synthkit_eval::select::{pick, pick_augment, validation_noise};
+use synthkit_eval::select::{pick, pick_over_real, validation_noise};
 use synthkit_runs::RunError;
 use synthkit_runs::json::{read_json, write_json};
 use synthkit_train::DeviceChoice;
@@ -78,11 +85,30 @@ pub struct AugmentConfig {
     /// Rare rows each generator samples per row the largest ratio needs. Default 2.
     #[serde(default = "crate::config::default_pool_factor")]
     pub pool_factor: f64,
-    /// Augment only when the best generator arm beats the real rows on validation by more
-    /// than this many sampling errors of their PR-AUC (see the bench's `decline_margin`).
-    /// Default 1.
-    #[serde(default = "crate::config::default_decline_margin")]
-    pub decline_margin: f64,
+    /// Augment only when the best candidate (generator arm, or committee) beats the real rows
+    /// on validation by more than this many sampling errors of their PR-AUC (see the bench's
+    /// `decline_margin`). Default 1 in `single` mode; left out in `committee` mode, the
+    /// committee is written whatever its margin (the bench's `committee` rule; the report
+    /// states the margin).
+    #[serde(default)]
+    pub decline_margin: Option<f64>,
+    /// One augmented training set (`single`, the default) or a committee (`committee`).
+    #[serde(default)]
+    pub mode: AugmentMode,
+}
+
+/// What `augment` builds from the generated rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AugmentMode {
+    /// One training set: the real rows plus the best arm's generated rows (one generator or a
+    /// pooled ensemble), for one classifier.
+    #[default]
+    Single,
+    /// One training set per generator (the real rows plus that generator's rows, as its
+    /// one-generator arm adds them with the best committee arm's ratio, filter and weight), for
+    /// one classifier each, whose predicted probabilities are averaged.
+    Committee,
 }
 
 /// The command-line switches of `augment`.
@@ -102,6 +128,18 @@ pub struct AugmentFlags {
 pub const SYNTHETIC_COLUMN: &str = "synthkit_synthetic";
 /// See [`SYNTHETIC_COLUMN`].
 pub const WEIGHT_COLUMN: &str = "synthkit_weight";
+/// The column a committee's output adds: the member (generator) a generated row belongs to,
+/// empty (null) on the real rows, which every member trains on.
+pub const MEMBER_COLUMN: &str = "synthkit_member";
+
+/// A committee member's rows in the output.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberRows {
+    /// The generator.
+    pub generator: String,
+    /// Its generated rows written.
+    pub rows: usize,
+}
 
 /// An arm and its validation PR-AUC.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -129,16 +167,27 @@ pub struct AugmentReport {
     pub weight: f64,
     /// The arm written (`real` when declined).
     pub chosen: ArmSpec,
-    /// Whether augmenting was recommended: the best arm on validation adds generated rows.
+    /// `single` or `committee`.
+    pub mode: AugmentMode,
+    /// A committee's members and their rows (empty otherwise).
+    pub members: Vec<MemberRows>,
+    /// Whether augmenting was recommended: the rule chose a candidate over the real rows.
     pub recommended: bool,
-    /// Whether the best generator arm was written although the real rows won on validation.
+    /// Whether the best candidate was written although the rule kept the real rows.
     pub forced: bool,
     /// The real rows alone on validation.
     pub real: Scored,
     /// The best generator arm on validation (chosen or not).
     pub best_generator: Option<Scored>,
+    /// The best committee arm on validation (committee mode).
+    pub best_committee: Option<Scored>,
     /// The best SMOTE-family arm on validation, for comparison.
     pub best_oversampler: Option<Scored>,
+    /// The best committee of SMOTE-family classifiers on validation (committee mode), for
+    /// comparison: averaging without generated rows.
+    pub oversampler_committee: Option<Scored>,
+    /// The bagged real rows on validation (committee mode), for comparison.
+    pub bagged_real: Option<Scored>,
     /// The ten best arms on validation.
     pub top: Vec<Scored>,
     /// The validation stage's full report (every arm, every pool).
@@ -151,9 +200,9 @@ pub struct AugmentReport {
     /// binomial error over the validation part's rare rows): differences between arms much
     /// smaller than this are noise.
     pub validation_noise: f64,
-    /// Augmenting needed the best generator arm to beat the real rows by more than this many
-    /// `validation_noise`s.
-    pub decline_margin: f64,
+    /// Augmenting needed the best candidate to beat the real rows by more than this many
+    /// `validation_noise`s (`None`: a committee, written whatever its margin).
+    pub decline_margin: Option<f64>,
 }
 
 impl AugmentConfig {
@@ -190,6 +239,16 @@ impl AugmentConfig {
         })
     }
 
+    /// The margin the choice needs over the real rows: `decline_margin`, or the mode's
+    /// default (1 for `single`, none for `committee`).
+    pub fn margin(&self) -> Option<f64> {
+        match (self.decline_margin, self.mode) {
+            (Some(m), _) => Some(m),
+            (None, AugmentMode::Single) => Some(crate::config::default_decline_margin()),
+            (None, AugmentMode::Committee) => None,
+        }
+    }
+
     /// The same settings as a one-data-set bench (what the cells read).
     fn as_bench(&self) -> BenchConfig {
         BenchConfig {
@@ -202,13 +261,16 @@ impl AugmentConfig {
             classifiers: self.classifiers.clone(),
             arms: ArmsSection {
                 tstr: false,
+                committee: self.mode == AugmentMode::Committee,
                 ..self.arms.clone()
             },
             curation: self.curation.clone(),
             drop_copies: self.drop_copies,
             pool_factor: self.pool_factor,
             full_rows: 2,
-            decline_margin: self.decline_margin,
+            decline_margin: self
+                .decline_margin
+                .unwrap_or_else(crate::config::default_decline_margin),
             datasets: vec![BenchDataset {
                 name: "augment".into(),
                 generators: self.generators.clone(),
@@ -296,33 +358,55 @@ pub fn augment(
     }
     let layout = &inputs.layout;
     let split: Split = read_json(&layout.rep_dir(&rep).join("split.json"))?;
-    let validation: StageReport =
-        read_json(&layout.done_file(&Cell::Stage(StageKind::Validation, rep)))?;
+    let stage = Cell::Stage(StageKind::Validation, rep);
+    let mut validation: StageReport = read_json(&layout.done_file(&stage))?;
+    if !scored_as_now(
+        &validation,
+        &inputs.stage_arms(StageKind::Validation, &rep)?,
+        &bench,
+    ) {
+        // A rerun with other arms or classifiers (another mode, menu or classifier): the models
+        // and samples stand, the validation scores are made again.
+        tracing::info!("validation scores made with other arms or classifiers; scoring again");
+        let path = layout.done_file(&stage);
+        std::fs::remove_file(&path).map_err(|source| RunError::RemoveDir { path, source })?;
+        inputs
+            .run(&stage, &bar)
+            .with_context(|| format!("augment step `{}`", layout.label(&stage)))?;
+        validation = read_json(&layout.done_file(&stage))?;
+    }
     let clf = bench.classifiers[0].name();
     let scored = |r: &synthkit_eval::arms::ArmRun| Scored {
         arm: r.arm.clone(),
         validation_pr_auc: r.metrics.pr_auc,
     };
-    let best = pick_augment(
-        &validation.runs,
-        clf,
-        validation.n_eval_rare,
-        cfg.decline_margin,
-    )
-    .expect("the real arm always runs");
+    let margin = cfg.margin();
+    let candidate: fn(&ArmSpec) -> bool = match cfg.mode {
+        AugmentMode::Single => ArmSpec::is_augment,
+        AugmentMode::Committee => ArmSpec::is_committee,
+    };
+    let best_candidate = pick(&validation.runs, clf, candidate);
     let real = pick(&validation.runs, clf, |a| *a == ArmSpec::Real).expect("the real arm");
-    let best_aug = pick(&validation.runs, clf, ArmSpec::is_augment);
-    let recommended = best.arm.is_augment();
-    let forced = !recommended && flags.force_augment && best_aug.is_some();
+    let by_rule = match margin {
+        Some(m) => pick_over_real(&validation.runs, clf, validation.n_eval_rare, m, candidate)
+            .expect("the real arm always runs"),
+        None => best_candidate.unwrap_or(real),
+    };
+    let recommended = by_rule.arm != ArmSpec::Real;
+    let forced = !recommended && flags.force_augment && best_candidate.is_some();
     let chosen = if forced {
-        best_aug.expect("checked").arm.clone()
+        best_candidate.expect("checked").arm.clone()
     } else {
-        best.arm.clone()
+        by_rule.arm.clone()
     };
 
-    // The rows: every real row, then the chosen arm's generated rows drawn against them.
-    let (mut rows, added, weight) = (train.clone(), 0usize, 1.0f64);
-    let (added, weight) = if chosen.is_augment() {
+    // The rows: every real row, then the chosen arm's generated rows drawn against them (a
+    // committee's member by member).
+    let mut rows = train.clone();
+    let mut member_of: Vec<Option<String>> = vec![None; train.height()];
+    let mut members = Vec::new();
+    let mut weight = 1.0;
+    if chosen != ArmSpec::Real {
         let rejecting = inputs.rejecting(&rep)?;
         let mut frames = Vec::new();
         for (g, generator) in gens.iter().enumerate() {
@@ -346,30 +430,53 @@ pub fn augment(
                 full: None,
             })
             .collect();
-        let (generated, w) = draw_augment(
-            &train,
-            &schema,
-            &pools,
-            &chosen,
-            &inputs.stage_config(),
-            rep.stage_seed(),
-        )?;
-        let n = generated.height();
-        generated
-            .select(train.get_column_names().into_iter().cloned())
-            .and_then(|g| rows.vstack_mut(&g).map(|_| ()))
-            .map_err(DataError::from)?;
-        (n, w)
-    } else {
-        (added, weight)
-    };
+        let (drawn, w) = if chosen.is_committee() {
+            draw_committee(
+                &train,
+                &schema,
+                &pools,
+                &chosen,
+                &inputs.stage_config(),
+                rep.stage_seed(),
+            )?
+        } else {
+            let (generated, w) = draw_augment(
+                &train,
+                &schema,
+                &pools,
+                &chosen,
+                &inputs.stage_config(),
+                rep.stage_seed(),
+            )?;
+            (vec![(String::new(), generated)], w)
+        };
+        weight = w;
+        for (generator, generated) in drawn {
+            generated
+                .select(train.get_column_names().into_iter().cloned())
+                .and_then(|g| rows.vstack_mut(&g).map(|_| ()))
+                .map_err(DataError::from)?;
+            member_of.extend(std::iter::repeat_n(
+                Some(generator.clone()),
+                generated.height(),
+            ));
+            members.push(MemberRows {
+                generator,
+                rows: generated.height(),
+            });
+        }
+        if !chosen.is_committee() {
+            members.clear();
+        }
+    }
+    let added = rows.height() - train.height();
     let n_real = train.height();
     let marker: Vec<bool> = (0..rows.height()).map(|i| i >= n_real).collect();
     let weights: Vec<f64> = marker
         .iter()
         .map(|&s| if s { weight } else { 1.0 })
         .collect();
-    for name in [SYNTHETIC_COLUMN, WEIGHT_COLUMN] {
+    for name in [SYNTHETIC_COLUMN, WEIGHT_COLUMN, MEMBER_COLUMN] {
         if train.column(name).is_ok() {
             return Err(BenchError::Plan {
                 reason: format!(
@@ -383,6 +490,10 @@ pub fn augment(
         .map_err(synthkit_data::DataError::from)?;
     rows.with_column(Series::new(WEIGHT_COLUMN.into(), weights).into())
         .map_err(synthkit_data::DataError::from)?;
+    if cfg.mode == AugmentMode::Committee {
+        rows.with_column(Series::new(MEMBER_COLUMN.into(), member_of).into())
+            .map_err(synthkit_data::DataError::from)?;
+    }
     write_table(&rows, &flags.out, flags.force)?;
 
     let mut top: Vec<Scored> = validation
@@ -401,16 +512,27 @@ pub fn augment(
         rows_added: added,
         weight,
         chosen,
+        mode: cfg.mode,
+        members,
         recommended,
         forced,
         real: scored(real),
-        best_generator: best_aug.map(scored),
+        best_generator: pick(&validation.runs, clf, ArmSpec::is_augment).map(scored),
+        best_committee: pick(&validation.runs, clf, ArmSpec::is_committee).map(scored),
         best_oversampler: pick(&validation.runs, clf, ArmSpec::is_oversample).map(scored),
+        oversampler_committee: pick(&validation.runs, clf, |a| {
+            matches!(a, ArmSpec::OversampleCommittee { .. })
+        })
+        .map(scored),
+        bagged_real: pick(&validation.runs, clf, |a| {
+            matches!(a, ArmSpec::BaggedReal { .. })
+        })
+        .map(scored),
         top,
         validation_rows: split.validation.len(),
         validation_rare: split.rare[2],
         validation_noise: validation_noise(real.metrics.pr_auc, validation.n_eval_rare),
-        decline_margin: cfg.decline_margin,
+        decline_margin: margin,
         validation,
     };
     let base = flags.out.with_extension("augment");
@@ -422,44 +544,85 @@ pub fn augment(
     Ok(report)
 }
 
+/// Whether `validation` scored exactly the arms `arms` with the classifiers of `bench`.
+fn scored_as_now(validation: &StageReport, arms: &[ArmSpec], bench: &BenchConfig) -> bool {
+    let mut ran: Vec<(String, String)> = validation
+        .runs
+        .iter()
+        .map(|r| (r.arm.label(), r.classifier.clone()))
+        .collect();
+    let mut wanted: Vec<(String, String)> = arms
+        .iter()
+        .flat_map(|a| {
+            bench
+                .classifiers
+                .iter()
+                .map(move |c| (a.label(), c.name().to_string()))
+        })
+        .collect();
+    ran.sort();
+    ran.dedup();
+    wanted.sort();
+    wanted.dedup();
+    ran == wanted
+}
+
 impl AugmentReport {
-    /// Why the real rows were kept: no generator arm beat them on validation, or none by the
+    /// The best candidate on validation: the best generator arm, or in committee mode the best
+    /// committee arm.
+    pub fn candidate(&self) -> Option<&Scored> {
+        match self.mode {
+            AugmentMode::Single => self.best_generator.as_ref(),
+            AugmentMode::Committee => self.best_committee.as_ref(),
+        }
+    }
+
+    /// `generator arm` or `committee`, as the report names the candidates.
+    fn kind(&self) -> &'static str {
+        match self.mode {
+            AugmentMode::Single => "generator arm",
+            AugmentMode::Committee => "committee",
+        }
+    }
+
+    /// Why the real rows were kept: no candidate beat them on validation, or none by the
     /// margin.
     fn why_declined(&self) -> String {
-        let needed = self.decline_margin * self.validation_noise;
+        let needed = self.decline_margin.unwrap_or(0.0) * self.validation_noise;
         let best = self
-            .best_generator
-            .as_ref()
+            .candidate()
             .map_or(f64::NEG_INFINITY, |s| s.validation_pr_auc);
         let real = self.real.validation_pr_auc;
         if best > real {
             format!(
-                "the best generator arm scored {best:.3} PR-AUC on the validation part against \
-                 {real:.3} for the real rows alone, less than the margin of {} sampling \
-                 error(s) ({needed:.3}) above them, a gain that noise alone explains",
-                self.decline_margin
+                "the best {} scored {best:.3} PR-AUC on the validation part against {real:.3} \
+                 for the real rows alone, less than the margin of {} sampling error(s) \
+                 ({needed:.3}) above them, a gain that noise alone explains",
+                self.kind(),
+                self.decline_margin.unwrap_or(0.0)
             )
         } else {
             format!(
-                "no generator arm beat the real rows alone ({real:.3} PR-AUC on the validation \
-                 part)"
+                "no {} beat the real rows alone ({real:.3} PR-AUC on the validation part)",
+                self.kind()
             )
         }
     }
 
-    /// How far to trust the choice: the validation noise, and a better oversampler.
+    /// How far to trust the choice: the validation noise, and a better oversampler (or
+    /// committee of oversamplers).
     fn caveats(&self) -> String {
-        let best_gen = self.best_generator.as_ref().map(|s| s.validation_pr_auc);
-        let chosen = if self.chosen.is_augment() {
-            best_gen
-        } else {
+        let cand = self.candidate().map(|s| s.validation_pr_auc);
+        let chosen = if self.chosen == ArmSpec::Real {
             Some(self.real.validation_pr_auc)
+        } else {
+            cand
         };
         let gap = chosen.map_or(0.0, |c| (c - self.real.validation_pr_auc).abs());
         let mut text = format!(
             "With {} rare rows in the validation part, a PR-AUC there has a sampling error of \
              about ±{:.3} (√(AP (1 − AP) / rare rows)); {}. How often this choice pays on real \
-             test data is what `synthkit bench` measures (its `augment` method is this choice).",
+             test data is what `synthkit bench` measures (its `{}` method is this choice).",
             self.validation_rare,
             self.validation_noise,
             if gap < self.validation_noise {
@@ -469,55 +632,140 @@ impl AugmentReport {
                 )
             } else {
                 format!("the chosen arm and the real rows differ by {gap:.3}")
+            },
+            match (self.mode, self.decline_margin) {
+                (AugmentMode::Single, _) => "augment",
+                (AugmentMode::Committee, None) => "committee",
+                (AugmentMode::Committee, Some(_)) => "committee (margin)",
             }
         );
-        if let (Some(o), Some(g)) = (&self.best_oversampler, best_gen)
-            && o.validation_pr_auc > g.max(self.real.validation_pr_auc)
+        let rival = match self.mode {
+            AugmentMode::Single => self.best_oversampler.as_ref(),
+            AugmentMode::Committee => self.oversampler_committee.as_ref(),
+        };
+        if let (Some(o), Some(c)) = (rival, cand)
+            && o.validation_pr_auc >= c.max(self.real.validation_pr_auc)
         {
-            text.push_str(&format!(
-                " A SMOTE-family oversampler, `{}`, scored higher on validation ({:.4}) than \
-                 every generator arm and the real rows: consider it instead.",
-                arm_name(&o.arm),
-                o.validation_pr_auc
-            ));
+            text.push_str(&match self.mode {
+                AugmentMode::Single => format!(
+                    " A SMOTE-family oversampler, `{}`, scored higher on validation ({:.4}) than \
+                     every generator arm and the real rows: consider it instead.",
+                    arm_name(&o.arm),
+                    o.validation_pr_auc
+                ),
+                AugmentMode::Committee => format!(
+                    " A committee of SMOTE-family classifiers, `{}`, scored as high or higher on \
+                     validation ({:.4}): averaging without generated rows; in the bench most of \
+                     the committee's gain over a single oversampler came from the averaging \
+                     (benches/results/preregistered/committee-results.md). Consider it instead.",
+                    arm_name(&o.arm),
+                    o.validation_pr_auc
+                ),
+            });
         }
         text
     }
 
-    /// What was chosen and why, in words.
-    pub fn markdown(&self) -> String {
-        let verdict = match (self.recommended, self.forced) {
-            (true, _) => format!(
-                "**Augmenting is recommended**: `{}` scored {:.3} PR-AUC on the validation part \
-                 against {:.3} for the real rows alone. `{}` holds the {} real rows and {} \
-                 generated rows (`{SYNTHETIC_COLUMN}` = true, sample weight {} in \
-                 `{WEIGHT_COLUMN}`: pass it to the classifier).",
-                arm_name(&self.chosen),
-                self.best_generator
-                    .as_ref()
-                    .map_or(f64::NAN, |s| s.validation_pr_auc),
-                self.real.validation_pr_auc,
+    /// The verdict: what was written and why.
+    fn verdict(&self) -> String {
+        let cand = self.candidate().map_or(f64::NAN, |s| s.validation_pr_auc);
+        let real = self.real.validation_pr_auc;
+        let how = match self.mode {
+            AugmentMode::Single => format!(
+                "`{}` holds the {} real rows and {} generated rows (`{SYNTHETIC_COLUMN}` = true, \
+                 sample weight {} in `{WEIGHT_COLUMN}`: pass it to the classifier).",
                 self.out.display(),
                 self.rows_real,
                 self.rows_added,
                 self.weight
             ),
+            AugmentMode::Committee => format!(
+                "`{}` holds the {} real rows (`{MEMBER_COLUMN}` empty: every member trains on \
+                 them) and {} generated rows, each member's named in `{MEMBER_COLUMN}` \
+                 ({}; `{SYNTHETIC_COLUMN}` = true, sample weight {} in `{WEIGHT_COLUMN}`). \
+                 Train one classifier per member on the real rows plus that member's rows, with \
+                 the weights, and average their predicted probabilities: that is what the \
+                 validation score measured.",
+                self.out.display(),
+                self.rows_real,
+                self.rows_added,
+                self.members
+                    .iter()
+                    .map(|m| format!("{} {}", m.generator, m.rows))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.weight
+            ),
+        };
+        match (self.recommended, self.forced) {
+            (true, _) => {
+                let mut text = format!(
+                    "**Augmenting is recommended**: `{}` scored {cand:.3} PR-AUC on the \
+                     validation part against {real:.3} for the real rows alone. {how}",
+                    arm_name(&self.chosen),
+                );
+                if self.decline_margin.is_none() {
+                    text.push_str(&format!(
+                        " A committee is written whatever its margin over the real rows (the \
+                         rule the bench validated; set `decline_margin` to keep the real rows \
+                         unless a committee beats them by that many sampling errors): here \
+                         {:+.3}, {:.1} sampling errors.",
+                        cand - real,
+                        (cand - real) / self.validation_noise.max(f64::MIN_POSITIVE)
+                    ));
+                }
+                text
+            }
             (false, true) => format!(
                 "**Augmenting is not recommended**: {}. Written anyway (--force-augment): the \
-                 best generator arm, `{}`, {} generated rows with weight {}.",
+                 best {}, `{}`. {how}",
                 self.why_declined(),
+                self.kind(),
                 arm_name(&self.chosen),
-                self.rows_added,
-                self.weight
             ),
             (false, false) => format!(
                 "**Augmenting is not recommended**: {}, so `{}` holds the {} real rows only. \
-                 Pass --force-augment to write the best generator arm anyway.",
+                 Pass --force-augment to write the best {} anyway.",
                 self.why_declined(),
                 self.out.display(),
-                self.rows_real
+                self.rows_real,
+                self.kind()
             ),
-        };
+        }
+    }
+
+    /// `, the best SMOTE-family arm (`smote@1`) 0.6123, …`: the validation scores of the
+    /// alternatives the report names (in committee mode the best single generator arm and the
+    /// committee's controls too).
+    fn comparisons(&self) -> String {
+        let mut named = vec![("the best SMOTE-family arm", &self.best_oversampler)];
+        if self.mode == AugmentMode::Committee {
+            named.extend([
+                ("the best single generator arm", &self.best_generator),
+                (
+                    "the best committee of oversamplers",
+                    &self.oversampler_committee,
+                ),
+                ("the bagged real rows", &self.bagged_real),
+            ]);
+        }
+        named
+            .into_iter()
+            .filter_map(|(what, s)| {
+                s.as_ref().map(|s| {
+                    format!(
+                        ", {what} (`{}`) {:.4}",
+                        arm_name(&s.arm),
+                        s.validation_pr_auc
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// What was chosen and why, in words.
+    pub fn markdown(&self) -> String {
+        let verdict = self.verdict();
         let rows = self
             .top
             .iter()
@@ -549,13 +797,7 @@ impl AugmentReport {
                 self.validation_rows,
                 self.validation_rare,
                 self.real.validation_pr_auc,
-                self.best_oversampler
-                    .as_ref()
-                    .map_or(String::new(), |o| format!(
-                        ", the best SMOTE-family arm (`{}`) {:.4}",
-                        arm_name(&o.arm),
-                        o.validation_pr_auc
-                    ))
+                self.comparisons()
             )),
             Block::Para(self.caveats()),
             Block::Heading(2, "The best arms on validation".into()),

@@ -18,7 +18,9 @@ use polars::prelude::DataFrame;
 use synthkit_data::Schema;
 use synthkit_data::io::{read_table, write_table};
 use synthkit_data::split::take_rows;
-use synthkit_eval::arms::{GeneratorPool, Stage, StageConfig, StageReport, evaluate_stage};
+use synthkit_eval::arms::{
+    ArmSpec, GeneratorPool, Stage, StageConfig, StageReport, evaluate_stage,
+};
 use synthkit_eval::fidelity::{detection, fidelity_report};
 use synthkit_eval::privacy::{PrivacyOptions, privacy_report};
 use synthkit_runs::json::{read_json, write_json};
@@ -354,6 +356,27 @@ impl CellInputs<'_> {
         Ok(out)
     }
 
+    /// The arms stage `kind` of `rep` evaluates under the current settings (its generators'
+    /// samples must be done).
+    ///
+    /// # Errors
+    /// An unreadable sampling record.
+    pub fn stage_arms(&self, kind: StageKind, rep: &Replicate) -> BenchResult<Vec<ArmSpec>> {
+        let active: Vec<Generator> = self
+            .layout
+            .gens
+            .iter()
+            .filter(|g| g.active(rep.level))
+            .cloned()
+            .collect();
+        Ok(arms(
+            &self.cfg.arms,
+            &active,
+            &self.rejecting(rep)?,
+            kind == StageKind::Test,
+        ))
+    }
+
     fn stage(&self, kind: StageKind, rep: &Replicate) -> BenchResult<StageReport> {
         let l = &self.layout;
         let (train, fit, validation) = l.tables(rep)?;
@@ -397,7 +420,7 @@ impl CellInputs<'_> {
                 full: Some(full),
             })
             .collect();
-        let arms = arms(&self.cfg.arms, &active, &rejecting, kind == StageKind::Test);
+        let arms = self.stage_arms(kind, rep)?;
         Ok(evaluate_stage(
             stage,
             self.schema,

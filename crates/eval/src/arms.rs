@@ -489,48 +489,138 @@ pub fn draw_augment(
     cfg: &StageConfig,
     seed: u64,
 ) -> EvalResult<(DataFrame, f64)> {
-    let ArmSpec::Augment { ratio, weight, .. } = arm else {
+    let ArmSpec::Augment { weight, .. } = arm else {
         return Err(EvalError::InvalidValue {
             field: "arm".into(),
             reason: format!("`{}` adds no generated rows", arm.label()),
         });
     };
-    let mut schema = schema.clone();
-    schema.target = Some(cfg.target.clone());
-    let enc = FeatureEncoder::fit(train, &schema)?;
-    let x = enc.transform(train, "train")?;
-    let y = binary_target(train, &cfg.target, &cfg.positive, "train")?;
-    let n_rare = y.iter().filter(|&&t| t).count();
+    let drawn = Drawer::new(train, schema, pools, cfg, seed)?;
+    Ok((drawn.rows(arm)?, *weight))
+}
+
+/// Each member's generated rows of committee arm `arm` on the real rows `train`, in the
+/// committee's order (the generators whose pool of the arm's condition is usable), and the
+/// weight they get: the rows [`evaluate_stage`] trains each member on with the same tables and
+/// `seed` (those of the member's one-generator arm, [`draw_augment`]'s), drawn from pools
+/// prepared once. What `synthkit augment` writes in committee mode.
+///
+/// # Errors
+/// An arm that is not a committee arm, no usable pool, an empty class, an unreadable pool.
+pub fn draw_committee(
+    train: &DataFrame,
+    schema: &Schema,
+    pools: &[GeneratorPool<'_>],
+    arm: &ArmSpec,
+    cfg: &StageConfig,
+    seed: u64,
+) -> EvalResult<(Vec<(String, DataFrame)>, f64)> {
+    let ArmSpec::Committee {
+        weight, condition, ..
+    } = arm
+    else {
+        return Err(EvalError::InvalidValue {
+            field: "arm".into(),
+            reason: format!("`{}` is not a committee", arm.label()),
+        });
+    };
+    let drawn = Drawer::new(train, schema, pools, cfg, seed)?;
+    let names = committee_names(&drawn.ready, *condition);
     ensure!(
-        n_rare > 0,
-        EvalError::EmptyClass {
-            what: "the real training rows".into(),
-            class: "positive".into(),
+        !names.is_empty(),
+        EvalError::InvalidValue {
+            field: "arms".into(),
+            reason: format!("committee arm `{}` has no generator pools", arm.label()),
         }
     );
-    let (_, ready, _) = prepare_pools(train, &schema, &enc, &x, &y, pools, true, cfg, seed)?;
-    let n = (ratio * n_rare as f64).round() as usize;
-    let mut out: Option<DataFrame> = None;
-    for (p, idx) in augment_rows(&ready, arm, n)? {
-        let (gi, keep) = &ready[p].source;
-        let df = match ready[p].condition {
-            Conditioned::Force => pools[*gi].forced,
-            Conditioned::Reject => pools[*gi].rejected.expect("a reject pool was prepared"),
-        };
-        let rows: Vec<usize> = idx.iter().map(|&i| keep[i]).collect();
-        let part = take_rows(df, &rows)?;
-        match &mut out {
-            Some(acc) => {
-                acc.vstack_mut(&part)?;
-            }
-            None => out = Some(part),
+    let members = names
+        .into_iter()
+        .map(|g| {
+            let rows = drawn.rows(&arm.committee_member(g).expect("a committee arm"))?;
+            Ok((g.to_string(), rows))
+        })
+        .collect::<EvalResult<_>>()?;
+    Ok((members, *weight))
+}
+
+/// The generators of a committee over `ready` pools of `condition`, in the pools' order.
+fn committee_names(ready: &[ReadyPool], condition: Conditioned) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for p in ready.iter().filter(|p| p.condition == condition) {
+        if !names.contains(&p.name.as_str()) {
+            names.push(&p.name);
         }
     }
-    let out = match out {
-        Some(df) => df,
-        None => take_rows(train, &[])?,
-    };
-    Ok((out, *weight))
+    names
+}
+
+/// Pools prepared against the real rows once, to draw one or several augment arms' rows from.
+struct Drawer<'a> {
+    pools: &'a [GeneratorPool<'a>],
+    ready: Vec<ReadyPool>,
+    n_rare: usize,
+    empty: DataFrame,
+}
+
+impl<'a> Drawer<'a> {
+    fn new(
+        train: &DataFrame,
+        schema: &Schema,
+        pools: &'a [GeneratorPool<'a>],
+        cfg: &StageConfig,
+        seed: u64,
+    ) -> EvalResult<Self> {
+        let mut schema = schema.clone();
+        schema.target = Some(cfg.target.clone());
+        let enc = FeatureEncoder::fit(train, &schema)?;
+        let x = enc.transform(train, "train")?;
+        let y = binary_target(train, &cfg.target, &cfg.positive, "train")?;
+        let n_rare = y.iter().filter(|&&t| t).count();
+        ensure!(
+            n_rare > 0,
+            EvalError::EmptyClass {
+                what: "the real training rows".into(),
+                class: "positive".into(),
+            }
+        );
+        let (_, ready, _) = prepare_pools(train, &schema, &enc, &x, &y, pools, true, cfg, seed)?;
+        Ok(Drawer {
+            pools,
+            ready,
+            n_rare,
+            empty: take_rows(train, &[])?,
+        })
+    }
+
+    /// The rows augment arm `arm` adds.
+    fn rows(&self, arm: &ArmSpec) -> EvalResult<DataFrame> {
+        let ArmSpec::Augment { ratio, .. } = arm else {
+            return Err(EvalError::InvalidValue {
+                field: "arm".into(),
+                reason: format!("`{}` adds no generated rows", arm.label()),
+            });
+        };
+        let n = (ratio * self.n_rare as f64).round() as usize;
+        let mut out: Option<DataFrame> = None;
+        for (p, idx) in augment_rows(&self.ready, arm, n)? {
+            let (gi, keep) = &self.ready[p].source;
+            let df = match self.ready[p].condition {
+                Conditioned::Force => self.pools[*gi].forced,
+                Conditioned::Reject => self.pools[*gi]
+                    .rejected
+                    .expect("a reject pool was prepared"),
+            };
+            let rows: Vec<usize> = idx.iter().map(|&i| keep[i]).collect();
+            let part = take_rows(df, &rows)?;
+            match &mut out {
+                Some(acc) => {
+                    acc.vstack_mut(&part)?;
+                }
+                None => out = Some(part),
+            }
+        }
+        Ok(out.unwrap_or_else(|| self.empty.clone()))
+    }
 }
 
 /// Each classifier's mean probability over the member arms `member_arms`, and the rows they add
@@ -720,12 +810,7 @@ pub fn evaluate_stage(
                 continue;
             }
             ArmSpec::Committee { condition, .. } => {
-                let mut names: Vec<&str> = Vec::new();
-                for p in ready.iter().filter(|p| p.condition == *condition) {
-                    if !names.contains(&p.name.as_str()) {
-                        names.push(&p.name);
-                    }
-                }
+                let names = committee_names(&ready, *condition);
                 ensure!(
                     !names.is_empty(),
                     EvalError::InvalidValue {

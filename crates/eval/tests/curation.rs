@@ -8,7 +8,8 @@ mod common;
 
 use synthkit_data::split::take_rows;
 use synthkit_eval::arms::{
-    ArmSpec, Conditioned, GeneratorPool, Source, Stage, StageConfig, evaluate_stage,
+    ArmSpec, Conditioned, GeneratorPool, Source, Stage, StageConfig, draw_augment, draw_committee,
+    evaluate_stage,
 };
 use synthkit_eval::classifier::{ClassifierSpec, GbtParams};
 use synthkit_eval::curate::{CurationConfig, Curator, Verdict};
@@ -302,4 +303,109 @@ fn a_committee_averages_its_members_and_dilutes_a_bad_one() {
         "committee {} vs planted {planted_pr}",
         c.metrics.pr_auc
     );
+}
+
+/// What `synthkit augment` writes for a committee (`draw_committee`): each member's rows are
+/// exactly its one-generator arm's (`draw_augment`, same seed), as many as the stage trains that
+/// member on; the weight is the arm's; filtered, the member whose rows are planted majority rows
+/// keeps few of them and the real-rare member most. On ai4i: the "good" pool is the test split's
+/// real rare rows, the "planted" one its majority rows labelled rare.
+///
+/// Tolerances as in the filter test above: the judge calls ≥ 0.85 of the planted rows majority
+/// and passes a real rare row with probability ≈ 0.9 (≥ 0.75 allowed, 4 standard errors).
+#[test]
+fn a_committee_draws_each_members_rows_as_its_arm() {
+    let s = common::real_set("ai4i_machine_failure");
+    let yt = binary_target(&s.test, &s.target, &s.positive, "test").unwrap();
+    let rare: Vec<usize> = (0..yt.len()).filter(|&i| yt[i]).collect();
+    let good = take_rows(&s.test, &rare).unwrap();
+    let planted = planted_majority(&s, &yt, 300);
+    let fit_part = take_rows(&s.train, &(0..5000).collect::<Vec<_>>()).unwrap();
+    let val_part = take_rows(&s.train, &(5000..s.train.height()).collect::<Vec<_>>()).unwrap();
+    let pool = |name, forced| GeneratorPool {
+        name,
+        forced,
+        rejected: None,
+        full: None,
+    };
+    let both = [pool("good", &good), pool("planted", &planted)];
+    let cfg = stage_config(&s);
+    let stage = Stage {
+        train: &fit_part,
+        eval: &val_part,
+    };
+    let mut kept = Vec::new();
+    for filter in [false, true] {
+        let committee = ArmSpec::Committee {
+            ratio: 1.0,
+            filter,
+            weight: 0.5,
+            condition: Conditioned::Force,
+        };
+        let (members, w) =
+            draw_committee(&fit_part, &s.schema, &both, &committee, &cfg, 3).unwrap();
+        assert_eq!(w, 0.5);
+        let names: Vec<&str> = members.iter().map(|(g, _)| g.as_str()).collect();
+        assert_eq!(names, ["good", "planted"]);
+        let member_arms: Vec<ArmSpec> = names
+            .iter()
+            .map(|g| committee.committee_member(g).unwrap())
+            .collect();
+        let report = evaluate_stage(stage, &s.schema, &both, &member_arms, &cfg, 3).unwrap();
+        for ((g, rows), (arm, run)) in members.iter().zip(member_arms.iter().zip(&report.runs)) {
+            let (alone, w1) = draw_augment(&fit_part, &s.schema, &both, arm, &cfg, 3).unwrap();
+            assert_eq!(w1, 0.5);
+            assert!(rows.equals_missing(&alone), "{g}: not its arm's rows");
+            assert_eq!(
+                rows.height(),
+                run.n_added,
+                "{g}: not the rows the stage trained on"
+            );
+        }
+        kept.push((members[0].1.height(), members[1].1.height()));
+    }
+    let [(good_all, planted_all), (good_kept, planted_kept)] = kept[..] else {
+        unreachable!()
+    };
+    eprintln!(
+        "unfiltered: good {good_all}, planted {planted_all}; filtered: {good_kept}, {planted_kept}"
+    );
+    assert_eq!(
+        good_all,
+        good.height(),
+        "ratio 1 asks for more rows than the pool holds"
+    );
+    assert!(planted_all > 150, "{planted_all}");
+    assert!(
+        planted_kept as f64 <= 0.15 * 300.0,
+        "{planted_kept} planted rows kept"
+    );
+    assert!(
+        good_kept as f64 >= 0.75 * good.height() as f64,
+        "{good_kept} of {}",
+        good.height()
+    );
+    // Not a committee, or a condition no pool has: refused with the arm named.
+    let plain = committee_err(&fit_part, &s, &both, &cfg, ArmSpec::Real);
+    assert!(plain.contains("not a committee"), "{plain}");
+    let reject = ArmSpec::Committee {
+        ratio: 1.0,
+        filter: false,
+        weight: 1.0,
+        condition: Conditioned::Reject,
+    };
+    let none = committee_err(&fit_part, &s, &both, &cfg, reject);
+    assert!(none.contains("no generator pools"), "{none}");
+}
+
+fn committee_err(
+    train: &polars::prelude::DataFrame,
+    s: &common::RealSet,
+    pools: &[GeneratorPool<'_>],
+    cfg: &StageConfig,
+    arm: ArmSpec,
+) -> String {
+    draw_committee(train, &s.schema, pools, &arm, cfg, 3)
+        .unwrap_err()
+        .to_string()
 }

@@ -124,7 +124,7 @@ pub enum RunError {
         #[source]
         source: std::io::Error,
     },
-    /// A directory cannot be removed.
+    /// A directory (or a stale file) cannot be removed.
     #[error("cannot remove `{path}`")]
     RemoveDir {
         /// The directory.

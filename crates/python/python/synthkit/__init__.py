@@ -6,6 +6,8 @@ a Gaussian copula), trained in Rust, with pandas in and out.
   ``Synthesizer.load(path)``;
 - :class:`GenerativeOversampler`: an imbalanced-learn sampler (``fit_resample``) that adds
   generated minority rows, for ``imblearn.pipeline.Pipeline`` next to ``SMOTE``;
+- :class:`CommitteeClassifier`: one scikit-learn classifier per member of a ``synthkit augment``
+  committee (``mode = "committee"``), predicted probabilities averaged;
 - :class:`SynthkitError` (a ``ValueError``): what goes wrong, with the message the ``synthkit``
   command prints.
 """
@@ -13,7 +15,7 @@ a Gaussian copula), trained in Rust, with pandas in and out.
 from ._synthkit import MISSING_LABEL, SynthkitError, __version__
 from ._synthesizer import MODELS, Synthesizer
 
-__all__ = ["GenerativeOversampler", "MISSING_LABEL", "MODELS", "Synthesizer", "SynthkitError", "__version__"]
+__all__ = ["CommitteeClassifier", "GenerativeOversampler", "MISSING_LABEL", "MODELS", "Synthesizer", "SynthkitError", "__version__"]
 
 
 def __getattr__(name):
@@ -22,4 +24,8 @@ def __getattr__(name):
         from ._oversampler import GenerativeOversampler
 
         return GenerativeOversampler
+    if name == "CommitteeClassifier":
+        from ._committee import CommitteeClassifier
+
+        return CommitteeClassifier
     raise AttributeError(f"module 'synthkit' has no attribute {name!r}")
