@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use synthkit_data::io::{read_table, write_atomic, write_table};
 use synthkit_data::schema::ensure_class_present;
 use synthkit_data::{DataError, Schema};
-use synthkit_eval::arms::{ArmSpec, GeneratorPool, StageReport, draw_augment, draw_committee};
+use synthkit_eval::arms::{ArmSpec, GeneratorPool, StageReport, draw_generated};
 use synthkit_eval::classifier::ClassifierSpec;
 use synthkit_eval::curate::CurationConfig;
 use synthkit_eval::encode::binary_target;
@@ -430,26 +430,14 @@ pub fn augment(
                 full: None,
             })
             .collect();
-        let (drawn, w) = if chosen.is_committee() {
-            draw_committee(
-                &train,
-                &schema,
-                &pools,
-                &chosen,
-                &inputs.stage_config(),
-                rep.stage_seed(),
-            )?
-        } else {
-            let (generated, w) = draw_augment(
-                &train,
-                &schema,
-                &pools,
-                &chosen,
-                &inputs.stage_config(),
-                rep.stage_seed(),
-            )?;
-            (vec![(String::new(), generated)], w)
-        };
+        let (drawn, w) = draw_generated(
+            &train,
+            &schema,
+            &pools,
+            &chosen,
+            &inputs.stage_config(),
+            rep.stage_seed(),
+        )?;
         weight = w;
         for (generator, generated) in drawn {
             generated

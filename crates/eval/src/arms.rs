@@ -473,41 +473,17 @@ fn augment_rows(
         .collect())
 }
 
-/// The generated rows augment arm `arm` adds to the real rows `train` (decoded, as the pools
-/// hold them), and the weight they get: the same rows [`evaluate_stage`] trains on for that arm
-/// with the same tables and `seed` (copies dropped, curated when filtered, the same shuffles).
-/// What `synthkit augment` writes.
+/// The generated rows arm `arm` adds to the real rows `train` (decoded, as the pools hold
+/// them), and the weight they get: for an augment arm one part, named after its source; for a
+/// committee one per member (the generators whose pool of the arm's condition is usable, in the
+/// committee's order), each its one-generator arm's. They are the rows [`evaluate_stage`] trains
+/// on for that arm (each member) with the same tables and `seed`: copies dropped, curated when
+/// filtered, the same shuffles; the pools are prepared once. What `synthkit augment` writes.
 ///
 /// # Errors
-/// An arm that is not an augment arm, a generator without a pool, an empty class, an
-/// unreadable pool.
-pub fn draw_augment(
-    train: &DataFrame,
-    schema: &Schema,
-    pools: &[GeneratorPool<'_>],
-    arm: &ArmSpec,
-    cfg: &StageConfig,
-    seed: u64,
-) -> EvalResult<(DataFrame, f64)> {
-    let ArmSpec::Augment { weight, .. } = arm else {
-        return Err(EvalError::InvalidValue {
-            field: "arm".into(),
-            reason: format!("`{}` adds no generated rows", arm.label()),
-        });
-    };
-    let drawn = Drawer::new(train, schema, pools, cfg, seed)?;
-    Ok((drawn.rows(arm)?, *weight))
-}
-
-/// Each member's generated rows of committee arm `arm` on the real rows `train`, in the
-/// committee's order (the generators whose pool of the arm's condition is usable), and the
-/// weight they get: the rows [`evaluate_stage`] trains each member on with the same tables and
-/// `seed` (those of the member's one-generator arm, [`draw_augment`]'s), drawn from pools
-/// prepared once. What `synthkit augment` writes in committee mode.
-///
-/// # Errors
-/// An arm that is not a committee arm, no usable pool, an empty class, an unreadable pool.
-pub fn draw_committee(
+/// An arm that adds no generated rows, a generator without a pool, a committee without a usable
+/// pool, an empty class, an unreadable pool.
+pub fn draw_generated(
     train: &DataFrame,
     schema: &Schema,
     pools: &[GeneratorPool<'_>],
@@ -515,32 +491,35 @@ pub fn draw_committee(
     cfg: &StageConfig,
     seed: u64,
 ) -> EvalResult<(Vec<(String, DataFrame)>, f64)> {
-    let ArmSpec::Committee {
-        weight, condition, ..
-    } = arm
-    else {
+    let (ArmSpec::Augment { weight, .. } | ArmSpec::Committee { weight, .. }) = arm else {
         return Err(EvalError::InvalidValue {
             field: "arm".into(),
-            reason: format!("`{}` is not a committee", arm.label()),
+            reason: format!("`{}` adds no generated rows", arm.label()),
         });
     };
     let drawn = Drawer::new(train, schema, pools, cfg, seed)?;
-    let names = committee_names(&drawn.ready, *condition);
-    ensure!(
-        !names.is_empty(),
-        EvalError::InvalidValue {
-            field: "arms".into(),
-            reason: format!("committee arm `{}` has no generator pools", arm.label()),
+    let parts = match arm {
+        ArmSpec::Augment { source, .. } => vec![(source.name().to_string(), drawn.rows(arm)?)],
+        ArmSpec::Committee { condition, .. } => {
+            let names = committee_names(&drawn.ready, *condition);
+            ensure!(
+                !names.is_empty(),
+                EvalError::InvalidValue {
+                    field: "arms".into(),
+                    reason: format!("committee arm `{}` has no generator pools", arm.label()),
+                }
+            );
+            names
+                .into_iter()
+                .map(|g| {
+                    let member = arm.committee_member(g).expect("a committee arm");
+                    Ok((g.to_string(), drawn.rows(&member)?))
+                })
+                .collect::<EvalResult<_>>()?
         }
-    );
-    let members = names
-        .into_iter()
-        .map(|g| {
-            let rows = drawn.rows(&arm.committee_member(g).expect("a committee arm"))?;
-            Ok((g.to_string(), rows))
-        })
-        .collect::<EvalResult<_>>()?;
-    Ok((members, *weight))
+        _ => unreachable!("checked above"),
+    };
+    Ok((parts, *weight))
 }
 
 /// The generators of a committee over `ready` pools of `condition`, in the pools' order.

@@ -8,8 +8,7 @@ mod common;
 
 use synthkit_data::split::take_rows;
 use synthkit_eval::arms::{
-    ArmSpec, Conditioned, GeneratorPool, Source, Stage, StageConfig, draw_augment, draw_committee,
-    evaluate_stage,
+    ArmSpec, Conditioned, GeneratorPool, Source, Stage, StageConfig, draw_generated, evaluate_stage,
 };
 use synthkit_eval::classifier::{ClassifierSpec, GbtParams};
 use synthkit_eval::curate::{CurationConfig, Curator, Verdict};
@@ -195,30 +194,56 @@ fn arms_run_on_a_real_stage_and_the_filter_and_copy_drop_act_on_the_pools() {
     assert_eq!(rep.runs[6].n_added, n_rare);
 }
 
+/// The committee tests' setting on ai4i: a "good" pool of the test split's real rare rows, a
+/// "planted" pool of 300 of its majority rows labelled rare, and the training split cut into a
+/// fit part (its first 5,000 rows) and a validation part (the rest).
+struct TwoPools {
+    s: common::RealSet,
+    good: polars::prelude::DataFrame,
+    planted: polars::prelude::DataFrame,
+    fit_part: polars::prelude::DataFrame,
+    val_part: polars::prelude::DataFrame,
+}
+
+impl TwoPools {
+    fn load() -> Self {
+        let s = common::real_set("ai4i_machine_failure");
+        let yt = binary_target(&s.test, &s.target, &s.positive, "test").unwrap();
+        let rare: Vec<usize> = (0..yt.len()).filter(|&i| yt[i]).collect();
+        TwoPools {
+            good: take_rows(&s.test, &rare).unwrap(),
+            planted: planted_majority(&s, &yt, 300),
+            fit_part: take_rows(&s.train, &(0..5000).collect::<Vec<_>>()).unwrap(),
+            val_part: take_rows(&s.train, &(5000..s.train.height()).collect::<Vec<_>>()).unwrap(),
+            s,
+        }
+    }
+
+    /// The pools, "good" then "planted".
+    fn pools(&self) -> [GeneratorPool<'_>; 2] {
+        let pool = |name, forced| GeneratorPool {
+            name,
+            forced,
+            rejected: None,
+            full: None,
+        };
+        [pool("good", &self.good), pool("planted", &self.planted)]
+    }
+}
+
 /// The committee arm on a real stage: its members are the one-generator arms with its settings
 /// (the same result whether they also ran as arms of their own or were trained for it), a
 /// committee of one is that generator's arm, and averaging in a model trained on good rows
 /// undoes much of what the planted contradictions do to a model trained on them alone.
 #[test]
 fn a_committee_averages_its_members_and_dilutes_a_bad_one() {
-    let s = common::real_set("ai4i_machine_failure");
-    let yt = binary_target(&s.test, &s.target, &s.positive, "test").unwrap();
-    let rare: Vec<usize> = (0..yt.len()).filter(|&i| yt[i]).collect();
-    let good = take_rows(&s.test, &rare).unwrap();
-    let planted = planted_majority(&s, &yt, 300);
-    let fit_part = take_rows(&s.train, &(0..5000).collect::<Vec<_>>()).unwrap();
-    let val_part = take_rows(&s.train, &(5000..s.train.height()).collect::<Vec<_>>()).unwrap();
-    let pool = |name, forced| GeneratorPool {
-        name,
-        forced,
-        rejected: None,
-        full: None,
-    };
-    let both = [pool("good", &good), pool("planted", &planted)];
-    let cfg = stage_config(&s);
+    let t = TwoPools::load();
+    let (s, fit_part) = (&t.s, &t.fit_part);
+    let both = t.pools();
+    let cfg = stage_config(s);
     let stage = Stage {
-        train: &fit_part,
-        eval: &val_part,
+        train: fit_part,
+        eval: &t.val_part,
     };
     let aug = |g: &str| ArmSpec::Augment {
         source: Source::Generator(g.into()),
@@ -305,8 +330,8 @@ fn a_committee_averages_its_members_and_dilutes_a_bad_one() {
     );
 }
 
-/// What `synthkit augment` writes for a committee (`draw_committee`): each member's rows are
-/// exactly its one-generator arm's (`draw_augment`, same seed), as many as the stage trains that
+/// What `synthkit augment` writes for a committee (`draw_generated`): each member's rows are
+/// exactly its one-generator arm's (drawn alone, same seed), as many as the stage trains that
 /// member on; the weight is the arm's; filtered, the member whose rows are planted majority rows
 /// keeps few of them and the real-rare member most. On ai4i: the "good" pool is the test split's
 /// real rare rows, the "planted" one its majority rows labelled rare.
@@ -315,24 +340,13 @@ fn a_committee_averages_its_members_and_dilutes_a_bad_one() {
 /// and passes a real rare row with probability ≈ 0.9 (≥ 0.75 allowed, 4 standard errors).
 #[test]
 fn a_committee_draws_each_members_rows_as_its_arm() {
-    let s = common::real_set("ai4i_machine_failure");
-    let yt = binary_target(&s.test, &s.target, &s.positive, "test").unwrap();
-    let rare: Vec<usize> = (0..yt.len()).filter(|&i| yt[i]).collect();
-    let good = take_rows(&s.test, &rare).unwrap();
-    let planted = planted_majority(&s, &yt, 300);
-    let fit_part = take_rows(&s.train, &(0..5000).collect::<Vec<_>>()).unwrap();
-    let val_part = take_rows(&s.train, &(5000..s.train.height()).collect::<Vec<_>>()).unwrap();
-    let pool = |name, forced| GeneratorPool {
-        name,
-        forced,
-        rejected: None,
-        full: None,
-    };
-    let both = [pool("good", &good), pool("planted", &planted)];
-    let cfg = stage_config(&s);
+    let t = TwoPools::load();
+    let (s, good, fit_part) = (&t.s, &t.good, &t.fit_part);
+    let both = t.pools();
+    let cfg = stage_config(s);
     let stage = Stage {
-        train: &fit_part,
-        eval: &val_part,
+        train: fit_part,
+        eval: &t.val_part,
     };
     let mut kept = Vec::new();
     for filter in [false, true] {
@@ -342,8 +356,7 @@ fn a_committee_draws_each_members_rows_as_its_arm() {
             weight: 0.5,
             condition: Conditioned::Force,
         };
-        let (members, w) =
-            draw_committee(&fit_part, &s.schema, &both, &committee, &cfg, 3).unwrap();
+        let (members, w) = draw_generated(fit_part, &s.schema, &both, &committee, &cfg, 3).unwrap();
         assert_eq!(w, 0.5);
         let names: Vec<&str> = members.iter().map(|(g, _)| g.as_str()).collect();
         assert_eq!(names, ["good", "planted"]);
@@ -353,9 +366,11 @@ fn a_committee_draws_each_members_rows_as_its_arm() {
             .collect();
         let report = evaluate_stage(stage, &s.schema, &both, &member_arms, &cfg, 3).unwrap();
         for ((g, rows), (arm, run)) in members.iter().zip(member_arms.iter().zip(&report.runs)) {
-            let (alone, w1) = draw_augment(&fit_part, &s.schema, &both, arm, &cfg, 3).unwrap();
+            let (alone, w1) = draw_generated(fit_part, &s.schema, &both, arm, &cfg, 3).unwrap();
             assert_eq!(w1, 0.5);
-            assert!(rows.equals_missing(&alone), "{g}: not its arm's rows");
+            assert_eq!(alone.len(), 1);
+            assert_eq!(&alone[0].0, g);
+            assert!(rows.equals_missing(&alone[0].1), "{g}: not its arm's rows");
             assert_eq!(
                 rows.height(),
                 run.n_added,
@@ -386,15 +401,15 @@ fn a_committee_draws_each_members_rows_as_its_arm() {
         good.height()
     );
     // Not a committee, or a condition no pool has: refused with the arm named.
-    let plain = committee_err(&fit_part, &s, &both, &cfg, ArmSpec::Real);
-    assert!(plain.contains("not a committee"), "{plain}");
+    let plain = committee_err(fit_part, s, &both, &cfg, ArmSpec::Real);
+    assert!(plain.contains("adds no generated rows"), "{plain}");
     let reject = ArmSpec::Committee {
         ratio: 1.0,
         filter: false,
         weight: 1.0,
         condition: Conditioned::Reject,
     };
-    let none = committee_err(&fit_part, &s, &both, &cfg, reject);
+    let none = committee_err(fit_part, s, &both, &cfg, reject);
     assert!(none.contains("no generator pools"), "{none}");
 }
 
@@ -405,7 +420,7 @@ fn committee_err(
     cfg: &StageConfig,
     arm: ArmSpec,
 ) -> String {
-    draw_committee(train, &s.schema, pools, &arm, cfg, 3)
+    draw_generated(train, &s.schema, pools, &arm, cfg, 3)
         .unwrap_err()
         .to_string()
 }
