@@ -62,7 +62,7 @@ Plan, rules and criterion: [committee-full.md](committee-full.md). Written by
 difference is the rule's pick (for `committee fixed`, the arm `committee ×5.0 filter w0.5`)
 minus the named method's on the same replicate: mean [95 % t-interval] (wins/losses).
 
-## Every replicate (all fresh: no committee arm had been computed on them)
+## Fresh replicates (every one: no committee arm had been computed on them)
 
 {method_table(method_rows(reps, RULES, RULES_AGAINST), RULES_AGAINST) if reps else "No replicate has finished yet."}
 

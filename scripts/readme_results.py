@@ -121,7 +121,8 @@ def main():
                         ("fresh", lambda: fresh("decline-margin")),
                         ("curated", lambda: fresh("curated-weighted")),
                         ("scarce", lambda: fresh("scarce-rules")),
-                        ("committee", lambda: fresh("committee"))]:
+                        ("committee", lambda: fresh("committee")),
+                        ("committee-full", lambda: fresh("committee-full"))]:
         pattern = re.compile(
             rf"(<!-- results:{name} -->\n)(?:.*?\n)?(<!-- /results:{name} -->)", re.S)
         if not pattern.search(text):

@@ -168,8 +168,7 @@ fn check_output(out: &Path, train: &Path) -> usize {
         (noise - (ap * (1.0 - ap) / rare).sqrt()).abs() < 1e-12,
         "{report}"
     );
-    // The candidates: generator arms, or in committee mode the committees; without a margin
-    // (a committee's default) the best committee is written whatever its margin.
+    // The candidates: generator arms, or in committee mode the committees.
     let committee = report["mode"] == "committee";
     let candidate = if committee {
         "best_committee"
@@ -179,10 +178,8 @@ fn check_output(out: &Path, train: &Path) -> usize {
     let best = report[candidate]["validation_pr_auc"]
         .as_f64()
         .unwrap_or(f64::NEG_INFINITY);
-    match report["decline_margin"].as_f64() {
-        Some(margin) => assert_eq!(recommended, best > ap + margin * noise, "{report}"),
-        None => assert!(committee && recommended, "{report}"),
-    }
+    let margin = report["decline_margin"].as_f64().unwrap();
+    assert_eq!(recommended, best > ap + margin * noise, "{report}");
     if recommended || forced {
         // The chosen arm is the best candidate among the validation runs.
         let kind = if committee { "committee" } else { "augment" };
@@ -356,8 +353,9 @@ fn augment_writes_chosen_rows_and_never_reads_test() {
     }
 
     // Committee mode (reusing work-b's models; its validation scores, made without committees,
-    // are scored again): the real rows once, then each generator's member rows; written
-    // whatever the margin unless one is set; reproducible from the working directory.
+    // are scored again): the rule decides as above; forced, the best committee is written, the
+    // real rows once and then each generator's member rows; reproducible from the working
+    // directory; whatever the margin, the forced committee is the same.
     let committee = |name: &str, extra: &str| {
         augment_config_with(
             dir,
@@ -370,24 +368,28 @@ fn augment_writes_chosen_rows_and_never_reads_test() {
     let cfg_c = committee("committee", "");
     let out_c = dir.join("committee.csv");
     ok(&run(args(&cfg_c, &out_c, &[])));
-    let added_c = check_output(&out_c, &train);
-    let report_c = json(&out_c.with_extension("augment.json"));
+    check_output(&out_c, &train);
+    let out_cf = dir.join("committee-forced.csv");
+    ok(&run(args(&cfg_c, &out_cf, &["--force-augment"])));
+    let added_c = check_output(&out_cf, &train);
+    let report_c = json(&out_cf.with_extension("augment.json"));
     assert!(added_c > 0, "{report_c}");
     assert_eq!(
         report_c["members"].as_array().unwrap().len(),
         2,
         "{report_c}"
     );
-    let md = std::fs::read_to_string(out_c.with_extension("augment.md")).unwrap();
+    let md = std::fs::read_to_string(out_cf.with_extension("augment.md")).unwrap();
     assert!(
         md.contains("one classifier per member") && md.contains("committee of oversamplers"),
         "{md}"
     );
-    let out_c2 = dir.join("committee-again.csv");
-    ok(&run(args(&cfg_c, &out_c2, &[])));
+    let forced_bytes = std::fs::read(&out_cf).unwrap();
+    ok(&run(args(&cfg_c, &out_cf, &["--force", "--force-augment"])));
     assert_eq!(
-        std::fs::read(&out_c2).unwrap(),
-        std::fs::read(&out_c).unwrap()
+        std::fs::read(&out_cf).unwrap(),
+        forced_bytes,
+        "not reproducible"
     );
     let cfg_cm = committee("committee-huge", "decline_margin = 1e6");
     let out_cm = dir.join("committee-huge.csv");
@@ -398,11 +400,8 @@ fn augment_writes_chosen_rows_and_never_reads_test() {
         &out_cm,
         &["--force", "--force-augment"],
     )));
-    assert_eq!(
-        check_output(&out_cm, &train),
-        added_c,
-        "forced: the best committee"
-    );
+    check_output(&out_cm, &train);
+    assert_eq!(std::fs::read(&out_cm).unwrap(), forced_bytes);
 
     // No rare class: refused, naming the key.
     let bad = augment_config(
