@@ -370,11 +370,12 @@ pub fn augment(
         arm: r.arm.clone(),
         validation_pr_auc: r.metrics.pr_auc,
     };
-    let candidate: fn(&ArmSpec) -> bool = match cfg.mode {
-        AugmentMode::Single => ArmSpec::is_augment,
-        AugmentMode::Committee => ArmSpec::is_committee,
+    let best_generator = pick(&validation.runs, clf, ArmSpec::is_augment);
+    let best_committee = pick(&validation.runs, clf, ArmSpec::is_committee);
+    let (candidate, best_candidate): (fn(&ArmSpec) -> bool, _) = match cfg.mode {
+        AugmentMode::Single => (ArmSpec::is_augment, best_generator),
+        AugmentMode::Committee => (ArmSpec::is_committee, best_committee),
     };
-    let best_candidate = pick(&validation.runs, clf, candidate);
     let real = pick(&validation.runs, clf, |a| *a == ArmSpec::Real).expect("the real arm");
     let by_rule = pick_over_real(
         &validation.runs,
@@ -440,13 +441,12 @@ pub fn augment(
                 Some(generator.clone()),
                 generated.height(),
             ));
-            members.push(MemberRows {
-                generator,
-                rows: generated.height(),
-            });
-        }
-        if !chosen.is_committee() {
-            members.clear();
+            if chosen.is_committee() {
+                members.push(MemberRows {
+                    generator,
+                    rows: generated.height(),
+                });
+            }
         }
     }
     let added = rows.height() - train.height();
@@ -497,8 +497,8 @@ pub fn augment(
         recommended,
         forced,
         real: scored(real),
-        best_generator: pick(&validation.runs, clf, ArmSpec::is_augment).map(scored),
-        best_committee: pick(&validation.runs, clf, ArmSpec::is_committee).map(scored),
+        best_generator: best_generator.map(scored),
+        best_committee: best_committee.map(scored),
         best_oversampler: pick(&validation.runs, clf, ArmSpec::is_oversample).map(scored),
         oversampler_committee: pick(&validation.runs, clf, |a| {
             matches!(a, ArmSpec::OversampleCommittee { .. })
