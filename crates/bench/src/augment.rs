@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::{NamedFrom, Series};
 use serde::{Deserialize, Serialize};
-use synthkit_data::io::{read_table, write_atomic, write_table};
+use synthkit_data::io::{write_atomic, write_table};
 use synthkit_data::schema::ensure_class_present;
 use synthkit_data::{DataError, Schema};
 use synthkit_eval::arms::{ArmSpec, GeneratorPool, StageReport, draw_generated};
@@ -41,7 +41,7 @@ use synthkit_runs::RunError;
 use synthkit_runs::json::{read_json, write_json};
 use synthkit_train::DeviceChoice;
 
-use crate::cells::{Cell, CellInputs, Layout, StageKind};
+use crate::cells::{Cell, CellInputs, Layout, PoolTables, StageKind};
 use crate::config::{ArmsSection, BenchConfig, BenchDataset, GeneratorEntry};
 use crate::error::{BenchError, BenchResult, WithContext};
 use crate::generators::load_generators;
@@ -350,9 +350,10 @@ pub fn augment(
     let split: Split = read_json(&layout.rep_dir(&rep).join("split.json"))?;
     let stage = Cell::Stage(StageKind::Validation, rep);
     let mut validation: StageReport = read_json(&layout.done_file(&stage))?;
+    let rejecting = inputs.rejecting(&rep)?;
     if !scored_as_now(
         &validation,
-        &inputs.stage_arms(StageKind::Validation, &rep)?,
+        &inputs.stage_arms(StageKind::Validation, &rep, &rejecting),
         &bench,
     ) {
         // A rerun with other arms or classifiers (another mode, menu or classifier): the models
@@ -400,29 +401,8 @@ pub fn augment(
     let mut members = Vec::new();
     let mut weight = 1.0;
     if chosen != ArmSpec::Real {
-        let rejecting = inputs.rejecting(&rep)?;
-        let mut frames = Vec::new();
-        for (g, generator) in gens.iter().enumerate() {
-            let rejected = if rejecting.contains(&generator.name) {
-                Some(read_table(&layout.sample_path(g, &rep, "rejected"))?)
-            } else {
-                None
-            };
-            frames.push((
-                read_table(&layout.sample_path(g, &rep, "forced"))?,
-                rejected,
-            ));
-        }
-        let pools: Vec<GeneratorPool<'_>> = gens
-            .iter()
-            .zip(&frames)
-            .map(|(g, (forced, rejected))| GeneratorPool {
-                name: &g.name,
-                forced,
-                rejected: rejected.as_ref(),
-                full: None,
-            })
-            .collect();
+        let tables = inputs.pool_tables(&rep, &rejecting, false)?;
+        let pools: Vec<GeneratorPool<'_>> = tables.iter().map(PoolTables::pool).collect();
         let (drawn, w) = draw_generated(
             &train,
             &schema,
@@ -500,14 +480,9 @@ pub fn augment(
         best_generator: best_generator.map(scored),
         best_committee: best_committee.map(scored),
         best_oversampler: pick(&validation.runs, clf, ArmSpec::is_oversample).map(scored),
-        oversampler_committee: pick(&validation.runs, clf, |a| {
-            matches!(a, ArmSpec::OversampleCommittee { .. })
-        })
-        .map(scored),
-        bagged_real: pick(&validation.runs, clf, |a| {
-            matches!(a, ArmSpec::BaggedReal { .. })
-        })
-        .map(scored),
+        oversampler_committee: pick(&validation.runs, clf, ArmSpec::is_oversample_committee)
+            .map(scored),
+        bagged_real: pick(&validation.runs, clf, ArmSpec::is_bagged_real).map(scored),
         top,
         validation_rows: split.validation.len(),
         validation_rare: split.rare[2],

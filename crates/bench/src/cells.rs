@@ -356,12 +356,14 @@ impl CellInputs<'_> {
         Ok(out)
     }
 
-    /// The arms stage `kind` of `rep` evaluates under the current settings (its generators'
-    /// samples must be done).
-    ///
-    /// # Errors
-    /// An unreadable sampling record.
-    pub fn stage_arms(&self, kind: StageKind, rep: &Replicate) -> BenchResult<Vec<ArmSpec>> {
+    /// The arms stage `kind` of `rep` evaluates under the current settings, given the
+    /// generators with a rejected pool there ([`Self::rejecting`]).
+    pub fn stage_arms(
+        &self,
+        kind: StageKind,
+        rep: &Replicate,
+        rejecting: &[String],
+    ) -> Vec<ArmSpec> {
         let active: Vec<Generator> = self
             .layout
             .gens
@@ -369,12 +371,39 @@ impl CellInputs<'_> {
             .filter(|g| g.active(rep.level))
             .cloned()
             .collect();
-        Ok(arms(
-            &self.cfg.arms,
-            &active,
-            &self.rejecting(rep)?,
-            kind == StageKind::Test,
-        ))
+        arms(&self.cfg.arms, &active, rejecting, kind == StageKind::Test)
+    }
+
+    /// The sampled tables of the generators active on `rep`, in their order: the forced pool,
+    /// the rejected one for those in `rejecting`, the unconditional rows when `full`.
+    ///
+    /// # Errors
+    /// An unreadable sample file.
+    pub fn pool_tables(
+        &self,
+        rep: &Replicate,
+        rejecting: &[String],
+        full: bool,
+    ) -> BenchResult<Vec<PoolTables>> {
+        let l = &self.layout;
+        let mut out = Vec::new();
+        for (g, generator) in l.gens.iter().enumerate() {
+            if !generator.active(rep.level) {
+                continue;
+            }
+            let read = |part| read_table(&l.sample_path(g, rep, part));
+            out.push(PoolTables {
+                name: generator.name.clone(),
+                forced: read("forced")?,
+                rejected: if rejecting.contains(&generator.name) {
+                    Some(read("rejected")?)
+                } else {
+                    None
+                },
+                full: if full { Some(read("full")?) } else { None },
+            });
+        }
+        Ok(out)
     }
 
     fn stage(&self, kind: StageKind, rep: &Replicate) -> BenchResult<StageReport> {
@@ -391,36 +420,9 @@ impl CellInputs<'_> {
             },
         };
         let rejecting = self.rejecting(rep)?;
-        let active: Vec<Generator> = l
-            .gens
-            .iter()
-            .filter(|g| g.active(rep.level))
-            .cloned()
-            .collect();
-        let mut frames = Vec::new();
-        for g in (0..l.gens.len()).filter(|&g| l.gens[g].active(rep.level)) {
-            let rejected = if rejecting.contains(&l.gens[g].name) {
-                Some(read_table(&l.sample_path(g, rep, "rejected"))?)
-            } else {
-                None
-            };
-            frames.push((
-                read_table(&l.sample_path(g, rep, "forced"))?,
-                rejected,
-                read_table(&l.sample_path(g, rep, "full"))?,
-            ));
-        }
-        let pools: Vec<GeneratorPool<'_>> = active
-            .iter()
-            .zip(&frames)
-            .map(|(g, (forced, rejected, full))| GeneratorPool {
-                name: &g.name,
-                forced,
-                rejected: rejected.as_ref(),
-                full: Some(full),
-            })
-            .collect();
-        let arms = self.stage_arms(kind, rep)?;
+        let tables = self.pool_tables(rep, &rejecting, true)?;
+        let pools: Vec<GeneratorPool<'_>> = tables.iter().map(PoolTables::pool).collect();
+        let arms = self.stage_arms(kind, rep, &rejecting);
         Ok(evaluate_stage(
             stage,
             self.schema,
@@ -429,5 +431,30 @@ impl CellInputs<'_> {
             &self.stage_config(),
             rep.stage_seed(),
         )?)
+    }
+}
+
+/// One generator's sampled tables on a replicate (see [`CellInputs::pool_tables`]).
+#[derive(Debug)]
+pub struct PoolTables {
+    /// The generator.
+    pub name: String,
+    /// Rare rows generated with the condition forced.
+    pub forced: DataFrame,
+    /// Rare rows generated with the condition rejected, when read.
+    pub rejected: Option<DataFrame>,
+    /// Unconditional rows, when read.
+    pub full: Option<DataFrame>,
+}
+
+impl PoolTables {
+    /// The tables as a pool of the evaluation crate.
+    pub fn pool(&self) -> GeneratorPool<'_> {
+        GeneratorPool {
+            name: &self.name,
+            forced: &self.forced,
+            rejected: self.rejected.as_ref(),
+            full: self.full.as_ref(),
+        }
     }
 }
