@@ -158,12 +158,12 @@ pub fn picks(
                 |a| matches!(a, ArmSpec::Augment { filter: true, weight, .. } if *weight < 1.0),
             ),
             COMMITTEE => pick(&validation.runs, classifier, ArmSpec::is_committee),
-            OVERSAMPLER_COMMITTEE => pick(&validation.runs, classifier, |a| {
-                matches!(a, ArmSpec::OversampleCommittee { .. })
-            }),
-            BAGGED_REAL => pick(&validation.runs, classifier, |a| {
-                matches!(a, ArmSpec::BaggedReal { .. })
-            }),
+            OVERSAMPLER_COMMITTEE => pick(
+                &validation.runs,
+                classifier,
+                ArmSpec::is_oversample_committee,
+            ),
+            BAGGED_REAL => pick(&validation.runs, classifier, ArmSpec::is_bagged_real),
             COMMITTEE_MARGIN => pick_over_real(
                 &validation.runs,
                 classifier,

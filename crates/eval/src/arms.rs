@@ -196,6 +196,16 @@ impl ArmSpec {
         matches!(self, ArmSpec::Committee { .. })
     }
 
+    /// Whether the arm is a committee of SMOTE-family classifiers (a committee's control).
+    pub fn is_oversample_committee(&self) -> bool {
+        matches!(self, ArmSpec::OversampleCommittee { .. })
+    }
+
+    /// Whether the arm bags the real rows (a committee's control).
+    pub fn is_bagged_real(&self) -> bool {
+        matches!(self, ArmSpec::BaggedReal { .. })
+    }
+
     /// Whether the arm averages several classifiers (a committee or one of its controls).
     pub fn is_averaged(&self) -> bool {
         matches!(
