@@ -179,7 +179,21 @@ fn check_output(out: &Path, train: &Path) -> usize {
         .as_f64()
         .unwrap_or(f64::NEG_INFINITY);
     let margin = report["decline_margin"].as_f64().unwrap();
-    assert_eq!(recommended, best > ap + margin * noise, "{report}");
+    // In committee mode with at most `force_below_rare_rows` rare training rows the committee is
+    // kept without the margin.
+    let scarce = report["scarce"].as_bool().unwrap();
+    let bound = report["force_below_rare_rows"].as_u64().unwrap();
+    let rare_train = report["rows_real_rare"].as_u64().unwrap();
+    assert_eq!(
+        scarce,
+        committee && rare_train <= bound && best.is_finite(),
+        "{report}"
+    );
+    if scarce {
+        assert!(recommended && !forced, "{report}");
+    } else {
+        assert_eq!(recommended, best > ap + margin * noise, "{report}");
+    }
     if recommended || forced {
         // The chosen arm is the best candidate among the validation runs.
         let kind = if committee { "committee" } else { "augment" };
@@ -365,7 +379,7 @@ fn augment_writes_chosen_rows_and_never_reads_test() {
             &format!("mode = \"committee\"\n{extra}"),
         )
     };
-    let cfg_c = committee("committee", "");
+    let cfg_c = committee("committee", "force_below_rare_rows = 0");
     let out_c = dir.join("committee.csv");
     ok(&run(args(&cfg_c, &out_c, &[])));
     check_output(&out_c, &train);
@@ -391,7 +405,10 @@ fn augment_writes_chosen_rows_and_never_reads_test() {
         forced_bytes,
         "not reproducible"
     );
-    let cfg_cm = committee("committee-huge", "decline_margin = 1e6");
+    let cfg_cm = committee(
+        "committee-huge",
+        "decline_margin = 1e6\nforce_below_rare_rows = 0",
+    );
     let out_cm = dir.join("committee-huge.csv");
     ok(&run(args(&cfg_cm, &out_cm, &[])));
     assert_eq!(check_output(&out_cm, &train), 0);
@@ -402,6 +419,52 @@ fn augment_writes_chosen_rows_and_never_reads_test() {
     )));
     check_output(&out_cm, &train);
     assert_eq!(std::fs::read(&out_cm).unwrap(), forced_bytes);
+
+    // Few rare rows: with the training table's rare rows at most `force_below_rare_rows`, the
+    // best committee is written without the margin (even an unreachable one), the same rows as
+    // forced; one rare row fewer in the bound, the margin decides again.
+    let out_cs = dir.join("committee-scarce.csv");
+    let n_rare = report_c["rows_real_rare"].as_u64().unwrap();
+    let cfg_cs = committee(
+        "committee-scarce",
+        &format!("decline_margin = 1e6\nforce_below_rare_rows = {n_rare}"),
+    );
+    ok(&run(args(&cfg_cs, &out_cs, &[])));
+    assert!(check_output(&out_cs, &train) > 0);
+    let report_cs = json(&out_cs.with_extension("augment.json"));
+    assert_eq!(report_cs["scarce"], true, "{report_cs}");
+    assert_eq!(std::fs::read(&out_cs).unwrap(), forced_bytes);
+    let md = std::fs::read_to_string(out_cs.with_extension("augment.md")).unwrap();
+    assert!(
+        md.contains("without the validation margin") && md.contains("committee (scarce)"),
+        "{md}"
+    );
+    let cfg_cs = committee(
+        "committee-not-scarce",
+        &format!(
+            "decline_margin = 1e6\nforce_below_rare_rows = {}",
+            n_rare - 1
+        ),
+    );
+    ok(&run(args(&cfg_cs, &out_cs, &["--force"])));
+    assert_eq!(check_output(&out_cs, &train), 0);
+    // The single mode has no such key: refused, naming it and the fix.
+    let cfg_single = augment_config_with(
+        dir,
+        "augment-single-scarce.toml",
+        "work-b",
+        &gens,
+        "force_below_rare_rows = 1000",
+    );
+    let failed = run(args(&cfg_single, &dir.join("single-scarce.csv"), &[]));
+    assert_eq!(failed.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        err.contains("`force_below_rare_rows`")
+            && err.contains("committee")
+            && !err.contains("panicked"),
+        "{err}"
+    );
 
     // No rare class: refused, naming the key.
     let bad = augment_config(

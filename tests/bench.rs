@@ -61,6 +61,9 @@ replicates = {replicates}
 scarcity = [10, "all"]
 epochs = 1
 classifiers = [{{ kind = "gradient_boosting", iterations = 20 }}]
+# Level 10 at or below the bound, "all" (about 50 rare rows) above: committee (scarce) takes
+# both branches.
+force_below_rare_rows = 20
 
 [arms]
 ratios = [0.5, 1.0]
@@ -167,6 +170,7 @@ fn bench_runs_resumes_and_renders() {
                 "augment (curated, weighted)",
                 "committee",
                 "committee (margin)",
+                "committee (scarce)",
                 "oversampler committee",
                 "bagged real",
                 "best on test (oracle)"
@@ -176,6 +180,16 @@ fn bench_runs_resumes_and_renders() {
         // stage files, and its reported score is that arm's *test* score.
         for (r, picks) in l["picks"].as_array().unwrap().iter().enumerate() {
             let rep = ds.join(format!("{key}-r{r}"));
+            // `committee (scarce)` is `committee` at or below the bound, `committee (margin)`
+            // above it.
+            let rare_train = json(&rep.join("split.json"))["rare"][0].as_u64().unwrap();
+            assert_eq!(results["force_below_rare_rows"], 20);
+            let scarce = rare_train <= 20;
+            assert_eq!(
+                scarce,
+                key == "N10",
+                "{key}: {rare_train} rare training rows"
+            );
             let val = json(&rep.join("cells/stage-validation.json"));
             let test = json(&rep.join("cells/stage-test.json"));
             let score = |stage: &serde_json::Value, arm: &serde_json::Value| {
@@ -216,7 +230,9 @@ fn bench_runs_resumes_and_renders() {
                             && a["weight"].as_f64().unwrap() < 1.0
                     }
                     "ensemble" => a["arm"] == "augment" && a["source"] == "ensemble",
-                    "committee" | "committee (margin)" => a["arm"] == "committee",
+                    "committee" | "committee (margin)" | "committee (scarce)" => {
+                        a["arm"] == "committee"
+                    }
                     "oversampler committee" => a["arm"] == "oversample_committee",
                     "bagged real" => a["arm"] == "bagged_real",
                     g => a["arm"] == "augment" && a["source"]["generator"] == g,
@@ -231,7 +247,8 @@ fn bench_runs_resumes_and_renders() {
                 if matches!(
                     method,
                     "augment" | "augment (curated, weighted)" | "committee (margin)"
-                ) {
+                ) || (method == "committee (scarce)" && !scarce)
+                {
                     // The default margin: the best of the method's generator arms must beat
                     // the real rows' validation PR-AUC by one sampling error,
                     // √(AP (1 − AP) / rare); otherwise the real rows are kept.

@@ -19,7 +19,11 @@
 //!   `benches/results/preregistered/curated-weighted.md`);
 //! - when the stages ran committee arms (one classifier per generator, probabilities averaged):
 //!   `committee`, the best of them, and `committee (margin)`, the best of them when it beats the
-//!   real rows by `augment`'s margin, the real rows otherwise; and their controls without
+//!   real rows by `augment`'s margin, the real rows otherwise; `committee (scarce)`,
+//!   `committee`'s pick while the replicate's training rows hold at most
+//!   `force_below_rare_rows` rare rows (validation too small to resolve the gain) and
+//!   `committee (margin)`'s above (pre-registered in
+//!   `benches/results/preregistered/committee-scarce.md`); and their controls without
 //!   generated rows: `oversampler committee` (the best one-classifier-per-oversampler arm) and
 //!   `bagged real` (classifiers on bootstrap resamples of the real rows, averaged).
 //!
@@ -52,6 +56,8 @@ pub const AUGMENT_CURATED: &str = "augment (curated, weighted)";
 pub const COMMITTEE: &str = "committee";
 /// `committee` with `augment`'s margin over the real rows.
 pub const COMMITTEE_MARGIN: &str = "committee (margin)";
+/// `committee` up to a number of rare training rows, `committee (margin)` above.
+pub const COMMITTEE_SCARCE: &str = "committee (scarce)";
 /// The best committee of oversamplers.
 pub const OVERSAMPLER_COMMITTEE: &str = "oversampler committee";
 /// The real rows, bagged.
@@ -94,6 +100,7 @@ pub fn methods(generators: &[String], ensemble: bool, committee: bool) -> Vec<St
     if committee {
         m.push(COMMITTEE.to_string());
         m.push(COMMITTEE_MARGIN.to_string());
+        m.push(COMMITTEE_SCARCE.to_string());
         m.push(OVERSAMPLER_COMMITTEE.to_string());
         m.push(BAGGED_REAL.to_string());
     }
@@ -106,9 +113,28 @@ fn test_run<'a>(test: &'a StageReport, arm: &ArmSpec, classifier: &str) -> Optio
         .find(|r| &r.arm == arm && r.classifier == classifier)
 }
 
-/// Every method's pick on one replicate, by `classifier`'s validation PR-AUC (`augment` with
-/// the noise margin `margin`); methods without a candidate arm (a generator absent from the
-/// stage) are left out.
+/// How the methods that may decline decide on one replicate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Decline {
+    /// `augment`'s noise margin, in sampling errors of the real rows' validation PR-AUC.
+    pub margin: f64,
+    /// `committee (scarce)` keeps the best committee without the margin while the replicate's
+    /// training rows hold at most this many rare rows.
+    pub force_below_rare_rows: usize,
+    /// The replicate's rare training rows (its validation part included).
+    pub rare_train: usize,
+}
+
+impl Decline {
+    /// Whether `committee (scarce)` keeps the committee without the margin here.
+    pub fn scarce(&self) -> bool {
+        self.rare_train <= self.force_below_rare_rows
+    }
+}
+
+/// Every method's pick on one replicate, by `classifier`'s validation PR-AUC (`augment` and the
+/// committees that may decline as `decline` says); methods without a candidate arm (a generator
+/// absent from the stage) are left out.
 pub fn picks(
     replicate: Replicate,
     validation: &StageReport,
@@ -116,8 +142,9 @@ pub fn picks(
     generators: &[String],
     ensemble: bool,
     classifier: &str,
-    margin: f64,
+    decline: Decline,
 ) -> ReplicatePicks {
+    let margin = decline.margin;
     let from_generator = |g: &str| {
         let g = g.to_string();
         move |a: &ArmSpec| matches!(a, ArmSpec::Augment { source: Source::Generator(s), .. } if *s == g)
@@ -165,6 +192,16 @@ pub fn picks(
             ),
             BAGGED_REAL => pick(&validation.runs, classifier, ArmSpec::is_bagged_real),
             COMMITTEE_MARGIN => pick_over_real(
+                &validation.runs,
+                classifier,
+                validation.n_eval_rare,
+                margin,
+                ArmSpec::is_committee,
+            ),
+            COMMITTEE_SCARCE if decline.scarce() => {
+                pick(&validation.runs, classifier, ArmSpec::is_committee)
+            }
+            COMMITTEE_SCARCE => pick_over_real(
                 &validation.runs,
                 classifier,
                 validation.n_eval_rare,

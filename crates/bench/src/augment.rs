@@ -41,6 +41,7 @@ use synthkit_runs::RunError;
 use synthkit_runs::json::{read_json, write_json};
 use synthkit_train::DeviceChoice;
 
+use crate::assemble::Decline;
 use crate::cells::{Cell, CellInputs, Layout, PoolTables, StageKind};
 use crate::config::{ArmsSection, BenchConfig, BenchDataset, GeneratorEntry};
 use crate::error::{BenchError, BenchResult, WithContext};
@@ -97,7 +98,17 @@ pub struct AugmentConfig {
     /// One augmented training set (`single`, the default) or a committee (`committee`).
     #[serde(default)]
     pub mode: AugmentMode,
+    /// Committee mode: keep the best committee without the margin while the training table
+    /// holds at most this many rare rows (a validation part that small cannot resolve the
+    /// committee's gain; the bench's `committee (scarce)` method). Default
+    /// [`COMMITTEE_FORCE_BELOW_RARE_ROWS`]; 0 never forces. Not a key of the single mode.
+    #[serde(default)]
+    pub force_below_rare_rows: Option<usize>,
 }
+
+/// Committee mode's default `force_below_rare_rows`, decided by the pre-registered test in
+/// `benches/results/preregistered/committee-scarce.md`.
+pub const COMMITTEE_FORCE_BELOW_RARE_ROWS: usize = 0;
 
 /// What `augment` builds from the generated rows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +188,13 @@ pub struct AugmentReport {
     pub recommended: bool,
     /// Whether the best candidate was written although the rule kept the real rows.
     pub forced: bool,
+    /// Whether the committee was kept without the margin because the training table holds at
+    /// most `force_below_rare_rows` rare rows.
+    #[serde(default)]
+    pub scarce: bool,
+    /// See `scarce` (0: never).
+    #[serde(default)]
+    pub force_below_rare_rows: usize,
     /// The real rows alone on validation.
     pub real: Scored,
     /// The best generator arm on validation (chosen or not).
@@ -223,11 +241,37 @@ impl AugmentConfig {
         })?;
         cfg.as_bench()
             .check_settings()
+            .and_then(|()| cfg.check_mode())
             .map_err(|reason| BenchError::InvalidSetting {
                 path: path.to_path_buf(),
                 reason,
             })?;
         Ok(cfg)
+    }
+
+    /// The keys that only one mode has.
+    fn check_mode(&self) -> Result<(), String> {
+        if self.mode == AugmentMode::Single && self.force_below_rare_rows.is_some() {
+            return Err(
+                "`force_below_rare_rows` keeps a committee without the margin; it is a key of \
+                 `mode = \"committee\"` only (remove it, or set that mode). The single mode \
+                 always declines by `decline_margin`; pass --force-augment to write its best \
+                 arm anyway"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The bound below which committee mode keeps the committee without the margin (0 in the
+    /// single mode).
+    pub fn force_below(&self) -> usize {
+        match self.mode {
+            AugmentMode::Single => 0,
+            AugmentMode::Committee => self
+                .force_below_rare_rows
+                .unwrap_or(COMMITTEE_FORCE_BELOW_RARE_ROWS),
+        }
     }
 
     /// The working directory: the config's `work`, or `runs/augment-<config stem>`.
@@ -261,6 +305,7 @@ impl AugmentConfig {
             pool_factor: self.pool_factor,
             full_rows: 2,
             decline_margin: self.decline_margin,
+            force_below_rare_rows: self.force_below(),
             datasets: vec![BenchDataset {
                 name: "augment".into(),
                 generators: self.generators.clone(),
@@ -378,14 +423,26 @@ pub fn augment(
         AugmentMode::Committee => (ArmSpec::is_committee, best_committee),
     };
     let real = pick(&validation.runs, clf, |a| *a == ArmSpec::Real).expect("the real arm");
-    let by_rule = pick_over_real(
-        &validation.runs,
-        clf,
-        validation.n_eval_rare,
-        cfg.decline_margin,
-        candidate,
-    )
-    .expect("the real arm always runs");
+    // Committee mode with few rare rows: the committee without the margin (the bench's
+    // `committee (scarce)`), as `decline` decides it there.
+    let decline = Decline {
+        margin: cfg.decline_margin,
+        force_below_rare_rows: cfg.force_below(),
+        rare_train: split.rare[0],
+    };
+    let scarce = cfg.mode == AugmentMode::Committee && decline.scarce() && best_candidate.is_some();
+    let by_rule = if scarce {
+        best_candidate.expect("checked")
+    } else {
+        pick_over_real(
+            &validation.runs,
+            clf,
+            validation.n_eval_rare,
+            cfg.decline_margin,
+            candidate,
+        )
+        .expect("the real arm always runs")
+    };
     let recommended = by_rule.arm != ArmSpec::Real;
     let forced = !recommended && flags.force_augment && best_candidate.is_some();
     let chosen = if forced {
@@ -476,6 +533,8 @@ pub fn augment(
         members,
         recommended,
         forced,
+        scarce,
+        force_below_rare_rows: cfg.force_below(),
         real: scored(real),
         best_generator: best_generator.map(scored),
         best_committee: best_committee.map(scored),
@@ -588,10 +647,11 @@ impl AugmentReport {
             } else {
                 format!("the chosen arm and the real rows differ by {gap:.3}")
             },
-            match (self.mode, self.forced) {
-                (AugmentMode::Single, _) => "augment",
-                (AugmentMode::Committee, true) => "committee",
-                (AugmentMode::Committee, false) => "committee (margin)",
+            match (self.mode, self.forced, self.force_below_rare_rows) {
+                (AugmentMode::Single, _, _) => "augment",
+                (AugmentMode::Committee, true, _) => "committee",
+                (AugmentMode::Committee, false, 0) => "committee (margin)",
+                (AugmentMode::Committee, false, _) => "committee (scarce)",
             }
         );
         let rival = match self.mode {
@@ -653,6 +713,18 @@ impl AugmentReport {
             ),
         };
         match (self.recommended, self.forced) {
+            (true, _) if self.scarce => format!(
+                "**Augmenting is recommended** without the validation margin: the training table \
+                 holds {} rare rows, at most `force_below_rare_rows` = {}, too few for the \
+                 validation part to resolve the committee's gain (the bench's `committee (scarce)` \
+                 rule: benches/results/preregistered/committee-scarce.md; with 25–200 rare rows \
+                 the committee beat the best SMOTE-family arm and the best plain generator arm \
+                 on three of four sets: committee-results.md there). `{}` scored {cand:.3} \
+                 PR-AUC on the validation part against {real:.3} for the real rows alone. {how}",
+                self.rows_real_rare,
+                self.force_below_rare_rows,
+                arm_name(&self.chosen),
+            ),
             (true, _) => format!(
                 "**Augmenting is recommended**: `{}` scored {cand:.3} PR-AUC on the validation \
                  part against {real:.3} for the real rows alone. {how}",
@@ -678,7 +750,8 @@ impl AugmentReport {
                         " (the bench's `committee` rule, which beat the best oversampler and the \
                          best plain generator arm with 25–200 rare training rows on three of four \
                          sets but lost to the real rows on adult's full data: \
-                         benches/results/preregistered/committee-full-results.md)",
+                         benches/results/preregistered/committee-full-results.md), or set \
+                         `force_below_rare_rows` at or above the training table's rare rows",
                 }
             ),
         }

@@ -67,6 +67,12 @@ pub struct BenchConfig {
     /// reports depend on it: changing it never invalidates finished cells.
     #[serde(default = "default_decline_margin")]
     pub decline_margin: f64,
+    /// `committee (scarce)` keeps the best committee without the margin while a replicate's
+    /// training rows hold at most this many rare rows, and declines as `committee (margin)`
+    /// above. Default 1000 (the bound pre-registered in
+    /// `benches/results/preregistered/committee-scarce.md`). Only the reports depend on it.
+    #[serde(default = "default_force_below_rare_rows")]
+    pub force_below_rare_rows: usize,
     /// The data sets, each with the generator configs to train and compare on it.
     pub datasets: Vec<BenchDataset>,
 }
@@ -173,6 +179,13 @@ pub(crate) fn default_pool_factor() -> f64 {
 
 pub(crate) fn default_decline_margin() -> f64 {
     1.0
+}
+
+/// The bound of the bench's `committee (scarce)` method.
+pub const SCARCE_RARE_ROWS: usize = 1000;
+
+fn default_force_below_rare_rows() -> usize {
+    SCARCE_RARE_ROWS
 }
 
 fn default_full_rows() -> usize {

@@ -20,7 +20,7 @@ use synthkit_runs::json::{read_json, write_json};
 use synthkit_runs::{FitRecord, RunConfig, RunError};
 use synthkit_train::parse_losses_csv;
 
-use crate::assemble::{Estimate, LevelSummary, ReplicatePicks, picks, summarise_level};
+use crate::assemble::{Decline, Estimate, LevelSummary, ReplicatePicks, picks, summarise_level};
 use crate::cells::{Cell, CellInputs, Layout, StageKind, all_cells};
 use crate::config::{BenchConfig, BenchDataset, BenchFlags};
 use crate::error::{BenchError, BenchResult, WithContext};
@@ -119,6 +119,9 @@ pub struct DatasetResults {
     /// `augment`'s noise margin (see [`crate::config::BenchConfig::decline_margin`]).
     #[serde(default = "crate::config::default_decline_margin")]
     pub decline_margin: f64,
+    /// `committee (scarce)`'s bound (see [`crate::config::BenchConfig::force_below_rare_rows`]).
+    #[serde(default)]
+    pub force_below_rare_rows: usize,
     /// The classifier that chooses (and whose scores are reported first).
     pub classifier: String,
     /// The generators.
@@ -259,7 +262,7 @@ pub fn run_dataset(
             &level_reps,
             cfg.arms.ensemble && active > 1,
             &classifier,
-            cfg.decline_margin,
+            (cfg.decline_margin, cfg.force_below_rare_rows),
         )?);
     }
     let results = DatasetResults {
@@ -274,6 +277,7 @@ pub fn run_dataset(
         validation_fraction: cfg.validation_fraction,
         epochs: cfg.epochs,
         decline_margin: cfg.decline_margin,
+        force_below_rare_rows: cfg.force_below_rare_rows,
         classifier,
         generators: gens
             .iter()
@@ -332,7 +336,7 @@ fn assemble_level(
     reps: &[Replicate],
     ensemble: bool,
     classifier: &str,
-    margin: f64,
+    (margin, force_below_rare_rows): (f64, usize),
 ) -> BenchResult<LevelResult> {
     let level = reps[0].level;
     let names: Vec<String> = gens
@@ -346,7 +350,13 @@ fn assemble_level(
         let v: StageReport =
             read_json(&layout.done_file(&Cell::Stage(StageKind::Validation, *rep)))?;
         let t: StageReport = read_json(&layout.done_file(&Cell::Stage(StageKind::Test, *rep)))?;
-        all_picks.push(picks(*rep, &v, &t, &names, ensemble, classifier, margin));
+        let split: Split = read_json(&layout.rep_dir(rep).join("split.json"))?;
+        let decline = Decline {
+            margin,
+            force_below_rare_rows,
+            rare_train: split.rare[0],
+        };
+        all_picks.push(picks(*rep, &v, &t, &names, ensemble, classifier, decline));
         stages.push((v, t));
     }
     let split: Split = read_json(&layout.rep_dir(&reps[0]).join("split.json"))?;
