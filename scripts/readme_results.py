@@ -11,7 +11,10 @@ scripts/fresh_replicates.py); the cells are copied verbatim, nothing is recomput
   (its report.md), with the T = 100 / T = 1000 bench of the large sets;
 - `fresh`, `curated`, `scarce`: the pre-registered rules' tables on fresh replicates
   (preregistered/decline-margin-results.md, preregistered/curated-weighted-results.md,
-  preregistered/scarce-rules-results.md).
+  preregistered/scarce-rules-results.md);
+- `committee-scarce`: `committee (scarce)` at its pre-registered test (1000 rare rows) and on
+  issue 18's target (preregistered/committee-scarce-results.md: the first table of each
+  section).
 
     python3 scripts/readme_results.py
 """
@@ -113,6 +116,25 @@ def fresh(name):
     return "\n".join(lines) if lines else "No fresh replicate has finished yet."
 
 
+def tables(text):
+    """The markdown tables of `text`, in order (each a list of lines)."""
+    out, cur = [], []
+    for line in text.split("\n") + [""]:
+        if line.startswith("|"):
+            cur.append(line)
+        elif cur:
+            out.append(cur)
+            cur = []
+    return out
+
+
+def committee_scarce():
+    text = open(os.path.join(RESULTS, "preregistered", "committee-scarce-results.md")).read()
+    test = tables(text.split("## The pre-registered test")[1].split("## ")[0])
+    target = tables(text.split("## The rule on issue 18's target")[1])
+    return "\n\n".join("\n".join(t) for t in [test[0], target[-1]])
+
+
 def main():
     path = os.path.join(ROOT, "README.md")
     text = open(path).read()
@@ -122,7 +144,8 @@ def main():
                         ("curated", lambda: fresh("curated-weighted")),
                         ("scarce", lambda: fresh("scarce-rules")),
                         ("committee", lambda: fresh("committee")),
-                        ("committee-full", lambda: fresh("committee-full"))]:
+                        ("committee-full", lambda: fresh("committee-full")),
+                        ("committee-scarce", committee_scarce)]:
         pattern = re.compile(
             rf"(<!-- results:{name} -->\n)(?:.*?\n)?(<!-- /results:{name} -->)", re.S)
         if not pattern.search(text):

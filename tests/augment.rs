@@ -4,8 +4,9 @@
 //! real one; the test table is never read (the configs name a file that does not exist); an
 //! existing output is refused without `--force` and left as it was; the same seed in a fresh
 //! working directory writes the same bytes; `--force-augment` writes generated rows when the
-//! real rows won; committee mode writes each generator's member rows, named, after the real rows;
-//! a config without a rare class is refused with the fix.
+//! real rows won; committee mode writes each generator's member rows, named, after the real rows,
+//! and keeps the committee without the margin when the table's rare rows are at most
+//! `force_below_rare_rows` (default 1000); a config without a rare class is refused with the fix.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -367,7 +368,8 @@ fn augment_writes_chosen_rows_and_never_reads_test() {
     }
 
     // Committee mode (reusing work-b's models; its validation scores, made without committees,
-    // are scored again): the rule decides as above; forced, the best committee is written, the
+    // are scored again), first with the margin only (`force_below_rare_rows = 0`): the rule
+    // decides as above; forced, the best committee is written, the
     // real rows once and then each generator's member rows; reproducible from the working
     // directory; whatever the margin, the forced committee is the same.
     let committee = |name: &str, extra: &str| {
@@ -448,6 +450,15 @@ fn augment_writes_chosen_rows_and_never_reads_test() {
     );
     ok(&run(args(&cfg_cs, &out_cs, &["--force"])));
     assert_eq!(check_output(&out_cs, &train), 0);
+    // The default bound is 1000 rare rows: this table's are fewer, so the committee is kept
+    // without the margin.
+    let cfg_cd = committee("committee-default", "decline_margin = 1e6");
+    ok(&run(args(&cfg_cd, &out_cs, &["--force"])));
+    assert!(check_output(&out_cs, &train) > 0);
+    let report_cd = json(&out_cs.with_extension("augment.json"));
+    assert_eq!(report_cd["force_below_rare_rows"], 1000, "{report_cd}");
+    assert_eq!(report_cd["scarce"], true, "{report_cd}");
+    assert_eq!(std::fs::read(&out_cs).unwrap(), forced_bytes);
     // The single mode has no such key: refused, naming it and the fix.
     let cfg_single = augment_config_with(
         dir,
