@@ -435,19 +435,19 @@ pub fn augment(
         force_below_rare_rows: cfg.force_below(),
         rare_train: split.rare[0],
     };
-    let scarce = cfg.mode == AugmentMode::Committee && decline.scarce() && best_candidate.is_some();
-    let by_rule = if scarce {
-        best_candidate.expect("checked")
-    } else {
+    let kept_scarce =
+        best_candidate.filter(|_| cfg.mode == AugmentMode::Committee && decline.scarce());
+    let scarce = kept_scarce.is_some();
+    let by_rule = kept_scarce.unwrap_or_else(|| {
         pick_over_real(
             &validation.runs,
             clf,
             validation.n_eval_rare,
-            cfg.decline_margin,
+            decline.margin,
             candidate,
         )
         .expect("the real arm always runs")
-    };
+    });
     let recommended = by_rule.arm != ArmSpec::Real;
     let forced = !recommended && flags.force_augment && best_candidate.is_some();
     let chosen = if forced {
