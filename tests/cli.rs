@@ -242,6 +242,26 @@ fn eval_without_a_trained_model_is_a_clear_error() {
 /// The whole pipeline on real data, tiny: fit TVAE for one epoch on 1,500 ai4i rows, sample
 /// failures directly, refuse to overwrite, and read the samples back with the source dtypes.
 #[test]
+fn logs_to_a_pipe_are_plain_text() {
+    // A long bench's log file (stderr redirected, as here) must read as text: no colour codes.
+    let d = tempfile::tempdir().unwrap();
+    let p = ai4i_variant(d.path(), 300, |_, l| l.to_string());
+    let cfg = config(d.path(), &p, "", "checkpoint_every = 0");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synthkit"))
+        .args(["fit", "--config", cfg.to_str().unwrap(), "--quiet"])
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains(" INFO ") && err.contains("epoch 1/1"), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "colour codes in piped logs: {err:?}"
+    );
+}
+
+#[test]
 fn fit_then_sample_the_rare_class_exactly() {
     let d = tempfile::tempdir().unwrap();
     let p = ai4i_variant(d.path(), 1500, |_, l| l.to_string());
