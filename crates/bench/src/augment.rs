@@ -724,7 +724,9 @@ impl AugmentReport {
                  validation part to resolve the committee's gain (the bench's `committee (scarce)` \
                  rule: benches/results/preregistered/committee-scarce.md; with 25–200 rare rows \
                  the committee beat the best SMOTE-family arm and the best plain generator arm \
-                 on three of four sets: committee-results.md there). `{}` scored {cand:.3} \
+                 on three of four sets, committee-results.md there, but lost to SMOTE and on \
+                 average to the real rows on a fifth set, C-MAPSS: measure it on your data with \
+                 `synthkit bench`). `{}` scored {cand:.3} \
                  PR-AUC on the validation part against {real:.3} for the real rows alone. {how}",
                 self.rows_real_rare,
                 self.force_below_rare_rows,
