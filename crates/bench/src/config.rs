@@ -454,8 +454,9 @@ mod tests {
                 );
             }
         }
-        // Per shared set: the base config, T = 100 and a reference-tuned preset.
-        assert_eq!(tabddpm, 12);
+        // Per shared tabular set: the base config, T = 100 and a reference-tuned preset; and
+        // T = 100 for C-MAPSS read as a table (configs/cmapss_rows-*.toml).
+        assert_eq!(tabddpm, 4 * 3 + 1);
     }
 
     #[test]
