@@ -130,6 +130,32 @@ impl Decline {
     pub fn scarce(&self) -> bool {
         self.rare_train <= self.force_below_rare_rows
     }
+
+    /// The best `candidate` arm on validation, kept without the margin when [`Self::scarce`]
+    /// (and there is one), else kept only when it beats the real rows by the margin (the real
+    /// rows otherwise): `committee (scarce)` with the committee arms, and `synthkit augment`'s
+    /// choice with either mode's candidates.
+    pub fn pick<'a>(
+        &self,
+        validation: &'a StageReport,
+        classifier: &str,
+        candidate: impl Fn(&ArmSpec) -> bool,
+    ) -> Option<&'a ArmRun> {
+        let kept = if self.scarce() {
+            pick(&validation.runs, classifier, &candidate)
+        } else {
+            None
+        };
+        kept.or_else(|| {
+            pick_over_real(
+                &validation.runs,
+                classifier,
+                validation.n_eval_rare,
+                self.margin,
+                candidate,
+            )
+        })
+    }
 }
 
 /// Every method's pick on one replicate, by `classifier`'s validation PR-AUC (`augment` and the
@@ -198,16 +224,7 @@ pub fn picks(
                 margin,
                 ArmSpec::is_committee,
             ),
-            COMMITTEE_SCARCE if decline.scarce() => {
-                pick(&validation.runs, classifier, ArmSpec::is_committee)
-            }
-            COMMITTEE_SCARCE => pick_over_real(
-                &validation.runs,
-                classifier,
-                validation.n_eval_rare,
-                margin,
-                ArmSpec::is_committee,
-            ),
+            COMMITTEE_SCARCE => decline.pick(validation, classifier, ArmSpec::is_committee),
             AUGMENT_NO_MARGIN => pick(&validation.runs, classifier, |a| {
                 *a == ArmSpec::Real || a.is_augment()
             }),

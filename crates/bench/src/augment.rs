@@ -39,7 +39,7 @@ use synthkit_eval::arms::{ArmSpec, GeneratorPool, StageReport, draw_generated};
 use synthkit_eval::classifier::ClassifierSpec;
 use synthkit_eval::curate::CurationConfig;
 use synthkit_eval::encode::binary_target;
-use synthkit_eval::select::{pick, pick_over_real, validation_noise};
+use synthkit_eval::select::{pick, validation_noise};
 use synthkit_runs::RunError;
 use synthkit_runs::json::{read_json, write_json};
 use synthkit_train::DeviceChoice;
@@ -428,26 +428,17 @@ pub fn augment(
         AugmentMode::Committee => (ArmSpec::is_committee, best_committee),
     };
     let real = pick(&validation.runs, clf, |a| *a == ArmSpec::Real).expect("the real arm");
-    // Committee mode with few rare rows: the committee without the margin (the bench's
-    // `committee (scarce)`), as `decline` decides it there.
+    // The bench's rule: in committee mode with few rare rows the best committee without the
+    // margin (`committee (scarce)`; the single mode's bound is 0), the margin otherwise.
     let decline = Decline {
         margin: cfg.decline_margin,
         force_below_rare_rows: cfg.force_below(),
         rare_train: split.rare[0],
     };
-    let kept_scarce =
-        best_candidate.filter(|_| cfg.mode == AugmentMode::Committee && decline.scarce());
-    let scarce = kept_scarce.is_some();
-    let by_rule = kept_scarce.unwrap_or_else(|| {
-        pick_over_real(
-            &validation.runs,
-            clf,
-            validation.n_eval_rare,
-            decline.margin,
-            candidate,
-        )
-        .expect("the real arm always runs")
-    });
+    let scarce = decline.scarce() && best_candidate.is_some();
+    let by_rule = decline
+        .pick(&validation, clf, candidate)
+        .expect("the real arm always runs");
     let recommended = by_rule.arm != ArmSpec::Real;
     let forced = !recommended && flags.force_augment && best_candidate.is_some();
     let chosen = if forced {

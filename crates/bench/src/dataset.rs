@@ -262,7 +262,11 @@ pub fn run_dataset(
             &level_reps,
             cfg.arms.ensemble && active > 1,
             &classifier,
-            (cfg.decline_margin, cfg.force_below_rare_rows),
+            Decline {
+                margin: cfg.decline_margin,
+                force_below_rare_rows: cfg.force_below_rare_rows,
+                rare_train: 0,
+            },
         )?);
     }
     let results = DatasetResults {
@@ -336,7 +340,7 @@ fn assemble_level(
     reps: &[Replicate],
     ensemble: bool,
     classifier: &str,
-    (margin, force_below_rare_rows): (f64, usize),
+    decline: Decline,
 ) -> BenchResult<LevelResult> {
     let level = reps[0].level;
     let names: Vec<String> = gens
@@ -346,22 +350,28 @@ fn assemble_level(
         .collect();
     let mut stages: Vec<(StageReport, StageReport)> = Vec::new();
     let mut all_picks = Vec::new();
+    let mut first_rare = None;
     for rep in reps {
         let v: StageReport =
             read_json(&layout.done_file(&Cell::Stage(StageKind::Validation, *rep)))?;
         let t: StageReport = read_json(&layout.done_file(&Cell::Stage(StageKind::Test, *rep)))?;
         let split: Split = read_json(&layout.rep_dir(rep).join("split.json"))?;
         let decline = Decline {
-            margin,
-            force_below_rare_rows,
             rare_train: split.rare[0],
+            ..decline
         };
         all_picks.push(picks(*rep, &v, &t, &names, ensemble, classifier, decline));
         stages.push((v, t));
+        first_rare.get_or_insert(split.rare[0]);
     }
-    let split: Split = read_json(&layout.rep_dir(&reps[0]).join("split.json"))?;
     let pairs: Vec<(&StageReport, &StageReport)> = stages.iter().map(|(v, t)| (v, t)).collect();
-    let summary = summarise_level(reps[0].level, split.rare[0], &pairs, &all_picks, classifier);
+    let summary = summarise_level(
+        reps[0].level,
+        first_rare.expect("a level has replicates"),
+        &pairs,
+        &all_picks,
+        classifier,
+    );
     let mut generators = Vec::new();
     for (g, generator) in gens.iter().enumerate() {
         if generator.active(level) {
