@@ -129,16 +129,20 @@ def tables(text):
     return out
 
 
-def committee_scarce():
+def scarce_section(heading):
+    """The tables of committee-scarce-results.md's section `heading` (up to the next one)."""
     text = open(os.path.join(RESULTS, "preregistered", "committee-scarce-results.md")).read()
-    test = tables(text.split("## The pre-registered test")[1].split("## ")[0])
-    target = tables(text.split("## The rule on issue 18's target")[1])
+    return tables(text.split(f"## {heading}")[1].split("\n## ")[0])
+
+
+def committee_scarce():
+    test = scarce_section("The pre-registered test")
+    target = scarce_section("The rule on issue 18's target")
     return "\n\n".join("\n".join(t) for t in [test[0], target[-1]])
 
 
 def committee_fifth():
-    text = open(os.path.join(RESULTS, "preregistered", "committee-scarce-results.md")).read()
-    return "\n".join(tables(text.split("## A fifth set")[1])[0])
+    return "\n".join(scarce_section("A fifth set")[0])
 
 
 def main():
