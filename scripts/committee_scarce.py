@@ -26,6 +26,7 @@ bound), it must be the pick computed here.
 import json
 import os
 
+from committee_margin0 import level_order
 from committee_rule import PRE, RESULTS, bench_replicates, table
 from fresh_replicates import interval, paired, write_result
 
@@ -63,10 +64,6 @@ def rule_replicates(bench):
             assert picks[RULE]["arm"] == mine["arm"], (bench, name, k)
         out.append((name, str(lv), k, rare, mine, picks))
     return out
-
-
-def level_order(lv):
-    return int(lv) if lv.isdigit() else 10 ** 9
 
 
 def diffs(rs, against):
