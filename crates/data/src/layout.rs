@@ -29,6 +29,7 @@ pub struct Span {
 
 impl Span {
     /// One past the last column of the span.
+    #[inline]
     pub fn end(&self) -> usize {
         self.start + self.dim
     }

@@ -92,27 +92,53 @@ pub fn draw_index<T: Copy + Into<f64>>(weights: &[T], u: f64) -> usize {
     weights.iter().rposition(|&w| w.into() > 0.0).unwrap_or(0)
 }
 
-/// CTGAN's sampling output for one generated row, on host numbers and in place: `tanh` on every
-/// `Tanh` span and, on every `Softmax` span, the one-hot of a category drawn from
-/// `softmax(logits)` with one uniform from `uniform`. That one-hot is the argmax of the
-/// reference's soft Gumbel-softmax `softmax((logits + g) / τ)` in distribution (Gumbel-max:
-/// `argmax(logits + g)` follows `softmax(logits)`, whatever τ), and the argmax is all the inverse
-/// transform reads; it needs one uniform per block and one exponential per entry, where the
-/// Gumbel noise needs a uniform and two logarithms per entry. The block's exponentials are kept
-/// in the block itself until the one-hot overwrites them. `Linear` spans are left as they are.
-pub fn ctgan_sample_row(row: &mut [f32], layout: &Layout, mut uniform: impl FnMut() -> f64) {
-    for s in layout.spans() {
-        let part = &mut row[s.start..s.end()];
-        match s.activation {
-            Activation::Tanh => part.iter_mut().for_each(|v| *v = v.tanh()),
-            Activation::Softmax => {
-                let top = part.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                part.iter_mut().for_each(|v| *v = (*v - top).exp());
-                let j = draw_index(part, uniform());
-                part.fill(0.0);
-                part[j] = 1.0;
+/// CTGAN's sampling output for generated rows (`rows` holds whole rows of `layout.dim()`
+/// values), on host numbers and in place: `tanh` on every `Tanh` span and, on every `Softmax`
+/// span, the one-hot of a category drawn from `softmax(logits)` with one uniform from `uniform`
+/// (row by row, block by block). That one-hot is the argmax of the reference's soft
+/// Gumbel-softmax `softmax((logits + g) / τ)` in distribution (Gumbel-max: `argmax(logits + g)`
+/// follows `softmax(logits)`, whatever τ), and the argmax is all the inverse transform reads; it
+/// needs one uniform per block and one exponential per entry, where the Gumbel noise needs a
+/// uniform and two logarithms per entry. A row's exponentials (`exp(logit − block max)`, and
+/// `exp(−2|x|)` for the `tanh` entries) are computed in one vectorised pass
+/// ([`crate::exp::exp_slice`]) over a scratch row. `Linear` spans are left as they are.
+pub fn ctgan_sample_rows(rows: &mut [f32], layout: &Layout, mut uniform: impl FnMut() -> f64) {
+    let d = layout.dim();
+    let mut e = vec![0.0f32; d];
+    for row in rows.chunks_exact_mut(d.max(1)) {
+        for s in layout.spans() {
+            let (x, arg) = (&row[s.start..s.end()], &mut e[s.start..s.end()]);
+            match s.activation {
+                Activation::Tanh => {
+                    for (a, &v) in arg.iter_mut().zip(x) {
+                        *a = -2.0 * v.abs();
+                    }
+                }
+                Activation::Softmax => {
+                    let top = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                    for (a, &v) in arg.iter_mut().zip(x) {
+                        *a = v - top;
+                    }
+                }
+                Activation::Linear => arg.fill(0.0),
             }
-            Activation::Linear => {}
+        }
+        crate::exp::exp_slice(&mut e);
+        for s in layout.spans() {
+            let (part, ex) = (&mut row[s.start..s.end()], &e[s.start..s.end()]);
+            match s.activation {
+                Activation::Tanh => {
+                    for (v, &x) in part.iter_mut().zip(ex) {
+                        *v = crate::exp::tanh_from_exp(*v, x);
+                    }
+                }
+                Activation::Softmax => {
+                    let j = draw_index(ex, uniform());
+                    part.fill(0.0);
+                    part[j] = 1.0;
+                }
+                Activation::Linear => {}
+            }
         }
     }
 }
@@ -357,7 +383,7 @@ mod tests {
         let mut host = x;
         let mut rng = StdRng::seed_from_u64(5);
         for r in host.chunks_mut(10) {
-            ctgan_sample_row(r, &l, || rng.random());
+            ctgan_sample_rows(r, &l, || rng.random());
         }
         for (h, g) in host.chunks(10).zip(gumbel.chunks(10)) {
             assert!(

@@ -10,6 +10,7 @@ use burn::tensor::activation::{leaky_relu, relu};
 
 use crate::config::CtganConfig;
 use crate::dense::Dense;
+use crate::host::{View, rm};
 
 /// LeakyReLU negative slope of the critic (ctgan.py L49).
 pub const LEAKY_SLOPE: f64 = 0.2;
@@ -47,6 +48,8 @@ pub struct Generator {
 pub struct FoldedGenerator {
     blocks: Vec<Linear>,
     out: Linear,
+    /// The layers on host buffers for [`FoldedGenerator::forward_host`], read at its first call.
+    host: std::sync::OnceLock<Option<(Vec<Dense>, Dense)>>,
 }
 
 impl FoldedGenerator {
@@ -75,13 +78,8 @@ impl FoldedGenerator {
     pub fn forward_host(&self, input: &[f32], n: usize, cond_dim: usize) -> Option<Vec<f32>> {
         use rayon::prelude::*;
         const ROWS: usize = 256;
-        let blocks: Vec<Dense> = self
-            .blocks
-            .iter()
-            .map(|l| Dense::of(l, false))
-            .collect::<Option<_>>()?;
-        let out = Dense::of(&self.out, false)?;
-        let width = blocks.first().unwrap_or(&out).inp;
+        let (blocks, out) = self.host.get_or_init(|| self.host_layers()).as_ref()?;
+        let width = blocks.first().unwrap_or(out).inp;
         if n == 0 || input.len() != n * width || cond_dim > width {
             return None;
         }
@@ -111,27 +109,51 @@ impl FoldedGenerator {
                 let r0 = part * ROWS;
                 let m = dst.len() / d;
                 let c = cond.as_deref().map(|c| &c[r0..r0 + m]);
-                // h: the block inputs without the condition, [m, k].
-                let mut k = k0;
-                let mut h: Vec<f32> = input[r0 * width..(r0 + m) * width]
-                    .chunks_exact(width)
-                    .flat_map(|row| row[..k0].iter().copied())
-                    .collect();
-                for l in &blocks {
-                    let mut o = l.forward(&h, k, c, m);
+                // The noise: the first k0 columns of the input rows, read in place.
+                let z = View {
+                    v: &input[r0 * width..(r0 + m) * width],
+                    rs: width as isize,
+                    cs: 1,
+                };
+                // Each block's input is [its predecessors' outputs, newest first, then z].
+                let mut outs: Vec<Vec<f32>> = Vec::with_capacity(blocks.len());
+                for l in blocks {
+                    let mut o = vec![0f32; m * l.out];
+                    l.forward_parts_into(&mut o, &block_input(&outs, blocks, z, k0), c, m);
                     o.iter_mut().for_each(|v| *v = v.max(0.0));
-                    let mut next = Vec::with_capacity(m * (l.out + k));
-                    for (orow, hrow) in o.chunks_exact(l.out).zip(h.chunks_exact(k)) {
-                        next.extend_from_slice(orow);
-                        next.extend_from_slice(hrow);
-                    }
-                    h = next;
-                    k += l.out;
+                    outs.push(o);
                 }
-                dst.copy_from_slice(&out.forward(&h, k, c, m));
+                out.forward_parts_into(dst, &block_input(&outs, blocks, z, k0), c, m);
             });
         Some(logits)
     }
+
+    /// The layers' weights on host buffers (single-threaded products), read once per
+    /// generator; `None` when they do not live on burn-flex.
+    fn host_layers(&self) -> Option<(Vec<Dense>, Dense)> {
+        let blocks = self
+            .blocks
+            .iter()
+            .map(|l| Dense::of(l, false))
+            .collect::<Option<_>>()?;
+        Some((blocks, Dense::of(&self.out, false)?))
+    }
+}
+
+/// A residual layer's input as parts side by side: the outputs of the blocks before it, newest
+/// first, then the noise `z` (`k0` columns).
+fn block_input<'a>(
+    outs: &'a [Vec<f32>],
+    blocks: &[Dense],
+    z: View<'a>,
+    k0: usize,
+) -> Vec<(View<'a>, usize)> {
+    outs.iter()
+        .zip(&blocks[..outs.len()])
+        .rev()
+        .map(|(o, l)| (rm(o, l.out), l.out))
+        .chain(std::iter::once((z, k0)))
+        .collect()
 }
 
 /// Sizes a [`Generator`].
@@ -204,6 +226,7 @@ impl Generator {
         FoldedGenerator {
             blocks,
             out: self.out.clone(),
+            host: std::sync::OnceLock::new(),
         }
     }
 }

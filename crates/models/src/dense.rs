@@ -4,7 +4,7 @@
 use burn::module::ParamId;
 use burn::nn::Linear;
 
-use crate::host::{flex_values, gemm_into, rm, tr};
+use crate::host::{View, flex_values, gemm_into, rm, tr};
 
 /// `y = x·W + b` with `W` `[inp, out]` row-major as burn's `Linear` stores it, and the
 /// parameter ids its gradients are registered under.
@@ -95,6 +95,40 @@ impl Dense {
             self.par,
         );
         y
+    }
+
+    /// [`Dense::forward`] into `dst` (`[n, out]`, overwritten) with the input given as parts
+    /// side by side: `parts[i]` is a view of `n` rows and `widths[i]` columns, the parts' widths
+    /// summing to the `k` of [`Dense::forward`]. One accumulating product per part against its
+    /// rows of `W`, so a residual network's growing input is never copied into one matrix.
+    pub(crate) fn forward_parts_into(
+        &self,
+        dst: &mut [f32],
+        parts: &[(View<'_>, usize)],
+        cond: Option<&[usize]>,
+        n: usize,
+    ) {
+        let o = self.out;
+        let dst = &mut dst[..n * o];
+        match &self.b {
+            Some(b) => dst
+                .chunks_exact_mut(o)
+                .for_each(|row| row.copy_from_slice(b)),
+            None => dst.fill(0.0),
+        }
+        let k: usize = parts.iter().map(|&(_, w)| w).sum();
+        if let Some(cond) = cond {
+            for (row, &c) in dst.chunks_exact_mut(o).zip(cond) {
+                let w = &self.w[(k + c) * o..(k + c + 1) * o];
+                row.iter_mut().zip(w).for_each(|(y, w)| *y += w);
+            }
+        }
+        let mut first = 0;
+        for &(x, width) in parts {
+            let w = rm(&self.w[first * o..(first + width) * o], o);
+            gemm_into(dst, o, n, o, width, true, x, w, self.par);
+            first += width;
+        }
     }
 
     /// Adds the gradients of `W` and `b` for output gradient `dy` (`[n, out]`) at the input of

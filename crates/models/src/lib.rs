@@ -34,6 +34,7 @@ pub mod critic_step;
 pub mod ctgan;
 mod dense;
 pub mod error;
+pub mod exp;
 pub mod gru;
 mod host;
 mod span_ops;

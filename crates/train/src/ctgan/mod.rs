@@ -10,13 +10,13 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 use synthkit_data::{Activation, DataTransformer, Layout, Matrix};
 use synthkit_models::CtganConfig;
-use synthkit_models::activation::ctgan_sample_row;
+use synthkit_models::activation::ctgan_sample_rows;
 use synthkit_models::ctgan::{FoldedGenerator, Generator};
 
 use crate::driver::{RunIdentity, drive};
 use crate::error::{TrainError, TrainResult};
 use crate::options::TrainOptions;
-use crate::parallel::{par_each_row, par_rows};
+use crate::parallel::par_rows;
 use crate::persist::save_weights;
 use crate::synthesizer::{Conditioning, SampleContext, Sampler, Synthesizer, Trained};
 use crate::tensor::{tensor2, to_matrix};
@@ -140,7 +140,7 @@ impl Sampler for CtganSampler {
     /// statistics, which would wash a fixed condition out of a single-condition batch; they are
     /// folded into the Linears before them ([`Generator::folded`]). The output activation runs
     /// on the host, row by row in parallel tasks
-    /// ([`ctgan_sample_row`]): `tanh`, and per one-hot block a category drawn from the
+    /// ([`ctgan_sample_rows`]): `tanh`, and per one-hot block a category drawn from the
     /// softmax of its logits, which is the argmax of the reference's Gumbel-softmax in
     /// distribution (the argmax is all the inverse transform reads).
     fn generate(
@@ -162,9 +162,15 @@ impl Sampler for CtganSampler {
             None => to_matrix(self.folded.forward(tensor2(input, n, width, ctx.device)))?,
         };
         let layout = &self.layout;
-        par_each_row(&mut rows, ctx.rng.random(), |row, rng| {
-            ctgan_sample_row(row, layout, || rng.random())
-        });
+        // One task's rows at a time (one scratch row per task); the same draws, in the same
+        // order, as row by row.
+        let width = layout.dim();
+        par_rows(
+            rows.as_mut_slice(),
+            width,
+            ctx.rng.random(),
+            |_, part, rng| ctgan_sample_rows(part, layout, || rng.random()),
+        );
         Ok(rows)
     }
 }
