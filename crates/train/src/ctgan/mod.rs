@@ -16,7 +16,7 @@ use synthkit_models::ctgan::{FoldedGenerator, Generator};
 use crate::driver::{RunIdentity, drive};
 use crate::error::{TrainError, TrainResult};
 use crate::options::TrainOptions;
-use crate::parallel::par_rows;
+use crate::parallel::{par_rows, par_rows_fast};
 use crate::persist::save_weights;
 use crate::synthesizer::{Conditioning, SampleContext, Sampler, Synthesizer, Trained};
 use crate::tensor::{tensor2, to_matrix};
@@ -198,7 +198,8 @@ pub(crate) fn vector_condition(
 
 /// The generator input of `n` rows: `z ~ N(0, I)` of width `embedding_dim`, then the rows'
 /// [`vector_condition`] (drawn first) when the network is conditioned; built on the host (the
-/// noise in parallel tasks seeded from `ctx.rng`) and moved to the device in one transfer.
+/// noise in parallel tasks, xoshiro256++ streams seeded from `ctx.rng`) and moved to the device
+/// in one transfer.
 pub(crate) fn conditioned_noise(
     conditioning: Conditioning,
     n: usize,
@@ -221,7 +222,7 @@ pub(crate) fn conditioned_noise_values(
     let cond = vector_condition(conditioning, n, condition, ctx);
     let width = embedding_dim + cond.as_ref().map_or(0, Matrix::cols);
     let mut input = vec![0.0f32; n * width];
-    par_rows(&mut input, width, ctx.rng.random(), |first, rows, rng| {
+    par_rows_fast(&mut input, width, ctx.rng.random(), |first, rows, rng| {
         for (i, row) in rows.chunks_mut(width).enumerate() {
             let (z, c) = row.split_at_mut(embedding_dim);
             z.iter_mut().for_each(|v| *v = rng.sample(StandardNormal));
