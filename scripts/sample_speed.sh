@@ -11,6 +11,8 @@
 #   scripts/sample_speed.sh
 #   OLD_BIN=/tmp/synthkit-old SYNTHKIT_BIN=target/debug/synthkit scripts/sample_speed.sh
 #   OLD_DESC="the build of 87e97f7" OLD_BIN=... scripts/sample_speed.sh   # names the old build
+#   REPEATS=3 OLD_BIN=... scripts/sample_speed.sh   # each sampling run 3 times, new and old
+#                                                   # alternating; the medians are summarised
 #
 # "same bytes: no" is expected when the sampler draws its random numbers differently between the
 # two builds (other draws from the same distribution; the samplers' tests check the distribution).
@@ -44,11 +46,13 @@ measure() { # binary tag label model rows file -> "wall user sys rss"
         "$b" sample --model "$work/$model" --rows "$rows" --out "$work/$tag-$file" --force 2>/dev/null
     cat "$work/time.txt"
 }
+repeats="${REPEATS:-1}"
 for spec in "${runs[@]}"; do
-    read -r label model rows file <<<"$spec"
+  read -r label model rows file <<<"$spec"
+  for rep in $(seq 1 "$repeats"); do
     read -r wall user sys rss <<<"$(measure "$bin" new "$label" "$model" "$rows" "$file")"
     line="| $label | $rows | new | $wall | $user | $sys | $((rss / 1024)) | |"
-    json+="{\"run\":\"$label\",\"rows\":$rows,\"binary\":\"new\",\"wall_s\":$wall,\"user_s\":$user,\"sys_s\":$sys,\"peak_rss_kib\":$rss},"
+    json+="{\"run\":\"$label\",\"rows\":$rows,\"binary\":\"new\",\"rep\":$rep,\"wall_s\":$wall,\"user_s\":$user,\"sys_s\":$sys,\"peak_rss_kib\":$rss},"
     table+="$line"$'\n'
     if [ -n "${OLD_BIN:-}" ]; then
         read -r wall user sys rss <<<"$(measure "$OLD_BIN" old "$label" "$model" "$rows" "$file")"
@@ -59,8 +63,9 @@ for spec in "${runs[@]}"; do
         [[ "$label" == tabddpm* && "$same" == no ]] && same="no (other draws, same distribution: tabddpm-sampler-parity.md)"
         [[ "$file" == *.parquet ]] && same="n/a (Parquet row groups differ)"
         table+="| $label | $rows | old | $wall | $user | $sys | $((rss / 1024)) | same bytes: $same"$'\n'
-        json+="{\"run\":\"$label\",\"rows\":$rows,\"binary\":\"old\",\"wall_s\":$wall,\"user_s\":$user,\"sys_s\":$sys,\"peak_rss_kib\":$rss,\"same_bytes\":\"$same\"},"
+        json+="{\"run\":\"$label\",\"rows\":$rows,\"binary\":\"old\",\"rep\":$rep,\"wall_s\":$wall,\"user_s\":$user,\"sys_s\":$sys,\"peak_rss_kib\":$rss,\"same_bytes\":\"$same\"},"
     fi
+  done
 done
 # TabDDPM's training step (the multinomial loss's constant terms on the host): 200 steps of the
 # same config from scratch, the whole `synthkit fit` process.
@@ -92,5 +97,21 @@ printf '%s\n' "$json" >benches/results/sample-speed.json
     echo "| run | rows | binary | wall s | user s | sys s | peak RSS MiB | |"
     echo "|---|---|---|---|---|---|---|---|"
     printf '%s' "$table"
+    if [ "$repeats" -gt 1 ]; then
+        echo
+        echo "Medians over the $repeats repeats (CPU = user + sys):"
+        echo
+        python3 - benches/results/sample-speed.json <<'PY'
+import json, statistics, sys
+runs = [r for r in json.load(open(sys.argv[1])) if "rep" in r]
+print("| run | binary | median wall s | median CPU s |")
+print("|---|---|---|---|")
+for key in dict.fromkeys((r["run"], r["binary"]) for r in runs):
+    sel = [r for r in runs if (r["run"], r["binary"]) == key]
+    wall = statistics.median(r["wall_s"] for r in sel)
+    cpu = statistics.median(r["user_s"] + r["sys_s"] for r in sel)
+    print(f"| {key[0]} | {key[1]} | {wall:.2f} | {cpu:.2f} |")
+PY
+    fi
 } >benches/results/sample-speed.md
 cat benches/results/sample-speed.md
