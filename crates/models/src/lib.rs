@@ -16,6 +16,8 @@
 //!   generator, supervisor, discriminator), optionally conditioned on a sequence label;
 //! - [`activation`]: span-wise output activations (tanh / Gumbel-softmax) and the losses that read
 //!   the shared [`synthkit_data::layout::Layout`];
+//! - [`exp`]: `eˣ` over `f32` slices, vectorised and bit-identical on every instruction set, for
+//!   the sampling output's softmax draws;
 //! - [`gru`]: a GRU layer over a whole time-major sequence as one autodiff operation on burn-flex
 //!   (forward and backward through time on host buffers), the layer of TimeGAN's networks.
 //!
