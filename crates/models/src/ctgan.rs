@@ -69,9 +69,10 @@ impl FoldedGenerator {
     /// [`FoldedGenerator::forward`] on host buffers when the weights live on burn-flex: rows in
     /// parallel parts of 256 with single-threaded products, and the condition vector (the last
     /// `cond_dim` inputs, one-hot) as the weight row it selects instead of a product over its
-    /// columns (on adult 103 of the 231 inputs, and they are carried into every block). `None`
-    /// off burn-flex or when a row's condition is not one-hot (the caller runs
-    /// [`FoldedGenerator::forward`]).
+    /// columns (on adult 103 of the 231 inputs, and they are carried into every block). A
+    /// block's input, the outputs of the blocks before it and the noise side by side, is never
+    /// copied into one matrix: one accumulating product per part. `None` off burn-flex or when a
+    /// row's condition is not one-hot (the caller runs [`FoldedGenerator::forward`]).
     ///
     /// # Shapes
     /// - `input`: `[n, input_dim]` row-major (noise ⊕ condition); returns `[n, data_dim]`
