@@ -72,34 +72,14 @@ impl Dense {
         cond: Option<&[usize]>,
         n: usize,
     ) -> Vec<f32> {
-        let o = self.out;
-        let mut y = vec![0.0f32; n * o];
-        if let Some(b) = &self.b {
-            y.chunks_exact_mut(o).for_each(|row| row.copy_from_slice(b));
-        }
-        if let Some(cond) = cond {
-            for (row, &c) in y.chunks_exact_mut(o).zip(cond) {
-                let w = &self.w[(k + c) * o..(k + c + 1) * o];
-                row.iter_mut().zip(w).for_each(|(y, w)| *y += w);
-            }
-        }
-        gemm_into(
-            &mut y,
-            o,
-            n,
-            o,
-            k,
-            true,
-            rm(x, k),
-            rm(&self.w[..k * o], o),
-            self.par,
-        );
+        let mut y = vec![0.0f32; n * self.out];
+        self.forward_parts_into(&mut y, &[(rm(x, k), k)], cond, n);
         y
     }
 
     /// [`Dense::forward`] into `dst` (`[n, out]`, overwritten) with the input given as parts
-    /// side by side: `parts[i]` is a view of `n` rows and `widths[i]` columns, the parts' widths
-    /// summing to the `k` of [`Dense::forward`]. One accumulating product per part against its
+    /// side by side, each a `(view, width)`: `n` rows of `width` columns, the widths summing to
+    /// the `k` of [`Dense::forward`]. One accumulating product per part against its
     /// rows of `W`, so a residual network's growing input is never copied into one matrix.
     pub(crate) fn forward_parts_into(
         &self,
